@@ -1,0 +1,151 @@
+import type { KubeObject } from '../domain/meta/types.js';
+
+/**
+ * The storage port: a versioned key-value store of objects, modelled on Kubernetes'
+ * `storage.Interface` over etcd.
+ *
+ * Keys are strings of `/`-separated segments, e.g. `/demo.example.com/widgets/default/foo`.
+ * A prefix always ends in `/` and selects every key below it.
+ *
+ * Revisions. The store owns one revision counter for its whole backing store (every key,
+ * every type). Each successful write (create, update, delete) takes the next revision, which
+ * is strictly greater than every revision the store has handed out before, also across
+ * restarts of the process, and is never reused. An object's `metadata.resourceVersion` is the
+ * decimal string of the revision of its last write: the store sets it on every object it
+ * returns and ignores whatever the caller put there.
+ *
+ * Values. Objects are JSON-compatible. The store never keeps a reference to an object it was
+ * given, and callers must not mutate objects the store returns (they may be shared with other
+ * readers and watchers); copy before changing.
+ *
+ * History. The store keeps the changes after some revision (its compaction point). Reads at an
+ * older revision and watches from an older revision fail with {@link StorageError} `Expired`.
+ *
+ * Errors. Methods reject with {@link StorageError} for the conditions named below; any other
+ * rejection is a failure of the backing store itself.
+ */
+export interface ObjectStore {
+  /** A short name for logs and readiness details, e.g. `memory` or `sqlite:/var/lib/x.db`. */
+  readonly name: string;
+
+  /**
+   * Stores a new object under `key`. Rejects with `KeyExists` when the key holds an object.
+   * Resolves to the stored object, its resourceVersion set.
+   */
+  create(key: string, obj: KubeObject): Promise<KubeObject>;
+
+  /** The object under `key` now, or `undefined`. */
+  get(key: string): Promise<KubeObject | undefined>;
+
+  /**
+   * A consistent snapshot of the objects under `prefix`, in ascending key order, as they were
+   * at one revision.
+   *
+   * - `revision` unset: the current state; the result's `revision` is the store's current
+   *   revision. Set: the state at exactly that revision; rejects with `Expired` when it is older
+   *   than the compaction point and with `TooLarge` when it is newer than the current revision.
+   * - `startKey`: only keys greater than or equal to it (used for paging).
+   * - `limit`: at most that many objects; `more` tells whether further keys follow.
+   */
+  list(prefix: string, options?: ListOptions): Promise<ListResult>;
+
+  /**
+   * Replaces the object under `key` if its current revision is `expectedRevision`
+   * (compare-and-swap). Rejects with `NotFound` when the key is empty and with `Conflict` when
+   * the current revision differs. Resolves to the stored object.
+   */
+  update(key: string, obj: KubeObject, expectedRevision: number): Promise<KubeObject>;
+
+  /**
+   * Removes the object under `key`; with `expectedRevision`, only if its current revision is
+   * that (else `Conflict`). Rejects with `NotFound` when the key is empty. Resolves to the
+   * removed object with its resourceVersion set to the revision of the deletion.
+   */
+  delete(key: string, expectedRevision?: number): Promise<KubeObject>;
+
+  /**
+   * Streams every change under `prefix` with a revision strictly greater than `fromRevision`,
+   * in revision order, each exactly once, to `sink`. Rejects with `Expired` when changes after
+   * `fromRevision` are no longer all kept. Events are delivered as they happen, never blocking
+   * writers: the sink must not block (it may only enqueue).
+   *
+   * After an error is passed to `sink.error`, no further events follow.
+   */
+  watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch>;
+
+  /** The newest revision handed out by the store (0 for an empty, new store). */
+  currentRevision(): Promise<number>;
+
+  /** The oldest revision a list or a watch may start from (the compaction point). */
+  oldestRevision(): Promise<number>;
+
+  /** Resolves when the backing store is reachable and usable; rejects with why it is not. */
+  ready(): Promise<void>;
+
+  /** Releases resources; ends open watches. */
+  close(): Promise<void>;
+}
+
+export interface ListOptions {
+  revision?: number;
+  startKey?: string;
+  limit?: number;
+}
+
+export interface ListResult {
+  items: Array<{ key: string; object: KubeObject }>;
+  /** The revision this snapshot was read at. */
+  revision: number;
+  /** Whether keys after the last returned one exist under the prefix at that revision. */
+  more: boolean;
+}
+
+export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: StoreEventType;
+  key: string;
+  revision: number;
+  /** The object after the change; for DELETED, the last state with resourceVersion = revision. */
+  object: KubeObject;
+  /** The object before the change (MODIFIED and DELETED). */
+  prevObject?: KubeObject;
+}
+
+export interface StoreWatchSink {
+  event(event: StoreEvent): void;
+  /** The watch cannot go on (e.g. its history was compacted away); it is over. */
+  error(err: Error): void;
+}
+
+export interface StoreWatch {
+  /**
+   * Every event under the prefix with a revision at or below this one has been delivered.
+   * Used for bookmarks: it moves forward also when writes happen elsewhere in the store.
+   */
+  progress(): number;
+  stop(): void;
+}
+
+export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Expired' | 'TooLarge' | 'Unavailable';
+
+export class StorageError extends Error {
+  readonly code: StorageErrorCode;
+  readonly key: string | undefined;
+  /** For Conflict and Expired: the store's relevant revision (current, or compaction point). */
+  readonly revision: number | undefined;
+
+  constructor(code: StorageErrorCode, message: string, key?: string, revision?: number) {
+    super(message);
+    this.name = 'StorageError';
+    this.code = code;
+    this.key = key;
+    this.revision = revision;
+  }
+}
+
+export function isStorageError(err: unknown, code?: StorageErrorCode): err is StorageError {
+  return err instanceof StorageError && (code === undefined || err.code === code);
+}
+
+export const OBJECT_STORE = Symbol.for('apiserver-kit.ObjectStore');
