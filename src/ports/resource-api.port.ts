@@ -185,7 +185,10 @@ export interface SubresourceEndpoint {
 export interface TableOptions {
   /** `None`, `Metadata` (the default: PartialObjectMetadata) or `Object`. */
   includeObject?: 'None' | 'Metadata' | 'Object';
-  /** Also columns with priority > 0 (`-o wide`). */
+  /**
+   * Accepted for symmetry with kubectl's `-o wide`; every column is always sent, and clients
+   * hide those with priority > 0 unless asked (as Kubernetes does).
+   */
   wide?: boolean;
   /** Set on the list metadata of the table. */
   listMeta?: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
