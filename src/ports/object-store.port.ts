@@ -4,13 +4,16 @@ import type { KubeObject } from '../domain/meta/types.js';
  * The storage port: a versioned key-value store of objects, modelled on Kubernetes'
  * `storage.Interface` over etcd.
  *
- * Keys are strings of `/`-separated segments, e.g. `/demo.example.com/widgets/default/foo`.
- * A prefix always ends in `/` and selects every key below it.
+ * Keys are strings of `/`-separated ASCII segments, e.g. `/demo.example.com/widgets/default/foo`.
+ * A prefix always ends in `/` and selects every key below it. Key order is byte order (for
+ * ASCII keys the same as JavaScript string order). A store that cannot hold a key (too long
+ * for a file name, say) rejects the write with `InvalidKey`.
  *
  * Revisions. The store owns one revision counter for its whole backing store (every key,
  * every type). Each successful write (create, update, delete) takes the next revision, which
  * is strictly greater than every revision the store has handed out before, also across
- * restarts of the process, and is never reused. An object's `metadata.resourceVersion` is the
+ * restarts of the process, and is never reused; numbers may be skipped (a failed write, a
+ * crash). An object's `metadata.resourceVersion` is the
  * decimal string of the revision of its last write: the store sets it on every object it
  * returns and ignores whatever the caller put there.
  *
@@ -20,6 +23,9 @@ import type { KubeObject } from '../domain/meta/types.js';
  *
  * History. The store keeps the changes after some revision (its compaction point). Reads at an
  * older revision and watches from an older revision fail with {@link StorageError} `Expired`.
+ * A durable store reopened after a clean close keeps its compaction point at or below the
+ * revision it had at close, so that watchers resume; after a crash it may answer `Expired`
+ * for older revisions, and clients re-list.
  *
  * Errors. Methods reject with {@link StorageError} for the conditions named below; any other
  * rejection is a failure of the backing store itself.
@@ -45,14 +51,15 @@ export interface ObjectStore {
    *   revision. Set: the state at exactly that revision; rejects with `Expired` when it is older
    *   than the compaction point and with `TooLarge` when it is newer than the current revision.
    * - `startKey`: only keys greater than or equal to it (used for paging).
-   * - `limit`: at most that many objects; `more` tells whether further keys follow.
+   * - `limit`: at most that many objects (unset or 0: no limit); `more` tells whether further
+   *   keys follow.
    */
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
 
   /**
    * Replaces the object under `key` if its current revision is `expectedRevision`
-   * (compare-and-swap). Rejects with `NotFound` when the key is empty and with `Conflict` when
-   * the current revision differs. Resolves to the stored object.
+   * (compare-and-swap). Rejects with `NotFound` when the key is empty and with `Conflict`
+   * (carrying the key's current revision) when it differs. Resolves to the stored object.
    */
   update(key: string, obj: KubeObject, expectedRevision: number): Promise<KubeObject>;
 
@@ -66,14 +73,17 @@ export interface ObjectStore {
   /**
    * Streams every change under `prefix` with a revision strictly greater than `fromRevision`,
    * in revision order, each exactly once, to `sink`. Rejects with `Expired` when changes after
-   * `fromRevision` are no longer all kept. Events are delivered as they happen, never blocking
-   * writers: the sink must not block (it may only enqueue).
+   * `fromRevision` are no longer all kept. A `fromRevision` beyond the current revision waits
+   * for it. Kept history may reach the sink before the returned promise resolves. Events are
+   * delivered as they happen, never blocking writers: the sink must not block (it may only
+   * enqueue), and a sink that throws loses only its own watch.
    *
-   * After an error is passed to `sink.error`, no further events follow.
+   * After an error is passed to `sink.error`, no further events follow. `close()` ends every
+   * open watch with `sink.error(StorageError 'Unavailable')`.
    */
   watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch>;
 
-  /** The newest revision handed out by the store (0 for an empty, new store). */
+  /** The revision of the newest applied change (0 for an empty, new store). */
   currentRevision(): Promise<number>;
 
   /** The oldest revision a list or a watch may start from (the compaction point). */
@@ -82,7 +92,7 @@ export interface ObjectStore {
   /** Resolves when the backing store is reachable and usable; rejects with why it is not. */
   ready(): Promise<void>;
 
-  /** Releases resources; ends open watches. */
+  /** Releases resources; ends open watches (see `watch`). Later calls reject with `Unavailable`. */
   close(): Promise<void>;
 }
 
@@ -108,7 +118,10 @@ export interface StoreEvent {
   revision: number;
   /** The object after the change; for DELETED, the last state with resourceVersion = revision. */
   object: KubeObject;
-  /** The object before the change (MODIFIED and DELETED). */
+  /**
+   * The object before the change (MODIFIED and DELETED). Missing only where the store could
+   * not keep it; consumers then treat the change as if the object had not matched before.
+   */
   prevObject?: KubeObject;
 }
 
@@ -127,7 +140,14 @@ export interface StoreWatch {
   stop(): void;
 }
 
-export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Expired' | 'TooLarge' | 'Unavailable';
+export type StorageErrorCode =
+  | 'KeyExists'
+  | 'NotFound'
+  | 'Conflict'
+  | 'Expired'
+  | 'TooLarge'
+  | 'InvalidKey'
+  | 'Unavailable';
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

@@ -1,0 +1,240 @@
+import type { KubeObject } from '../../../domain/meta/types.js';
+import {
+  type ListOptions,
+  type ListResult,
+  type ObjectStore,
+  type StoreEvent,
+  type StoreWatch,
+  type StoreWatchSink,
+  StorageError,
+} from '../../../ports/object-store.port.js';
+import { ChangeHistory } from './change-history.js';
+import { frozenCopy, withResourceVersion } from './frozen-json.js';
+import { MemoryWatchHub } from './memory-watch-hub.js';
+import { SortedKeys } from './sorted-keys.js';
+
+export interface MemoryObjectStoreOptions {
+  /**
+   * How many changes are kept for watches and reads at older revisions (default 10000).
+   * Older changes are compacted away: the compaction point is then the newest revision minus
+   * this number. 0 keeps none: lists and watches work only from the current revision.
+   */
+  historyLimit?: number;
+}
+
+interface Entry {
+  object: Readonly<KubeObject>;
+  revision: number;
+}
+
+/**
+ * An {@link ObjectStore} held in process memory, for tests, demos and single-process servers
+ * whose data may vanish with the process. Nothing survives a restart, so the "never reused
+ * across restarts" rule holds trivially: a new store is a new backing store.
+ *
+ * Immutability. Objects are copied on the way in (as their JSON form) and deep-frozen; the
+ * frozen instance is what `create`, `update`, `get`, `list` and watch events hand out, shared
+ * by every reader with no copy per read. A caller that mutates one gets a TypeError (ES modules
+ * run in strict mode) instead of silently corrupting the store: copy before changing. Events
+ * are frozen too, as one event object goes to every watcher.
+ *
+ * Costs. `get`, `create`, `update` and `delete` are a map access plus, for creates and deletes,
+ * an insertion into a sorted key array (a memmove; fine at 100k keys). A current `list` is a
+ * binary search plus the page. A `list` at an older revision also reads every change after that
+ * revision (at most `historyLimit`) to undo those under the prefix.
+ *
+ * Watches are served synchronously, right after a write commits and before the write's promise
+ * settles, so `progress()` of a watch is always the store's current revision; sinks must only
+ * enqueue, as the port demands.
+ *
+ * After `close()` every method rejects with `StorageError` `Unavailable`, and open watches end
+ * with that error passed to their sinks.
+ */
+export class MemoryObjectStore implements ObjectStore {
+  readonly name = 'memory';
+
+  private readonly entries = new Map<string, Entry>();
+  private readonly keys = new SortedKeys();
+  private readonly history: ChangeHistory;
+  private readonly hub: MemoryWatchHub;
+  private revision = 0;
+  private closed = false;
+
+  constructor(options: MemoryObjectStoreOptions = {}) {
+    const limit = options.historyLimit ?? 10_000;
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new TypeError(`historyLimit must be a non-negative integer, got ${limit}`);
+    }
+    this.history = new ChangeHistory(limit);
+    this.hub = new MemoryWatchHub(this.history, () => this.revision, (from) => this.expired(from));
+  }
+
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    this.assertOpen();
+    const existing = this.entries.get(key);
+    if (existing) {
+      throw new StorageError('KeyExists', `key ${key} already exists`, key, existing.revision);
+    }
+    // Copy before taking the revision: a value that cannot be stored must not burn one.
+    const revision = this.revision + 1;
+    const object = frozenCopy(obj, String(revision));
+    this.entries.set(key, { object, revision });
+    this.keys.insert(key);
+    this.commit({ type: 'ADDED', key, revision, object });
+    return object;
+  }
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    this.assertOpen();
+    return this.entries.get(key)?.object;
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    this.assertOpen();
+    const current = this.revision;
+    const revision = options.revision ?? current;
+    if (!Number.isSafeInteger(revision) || revision < 0) {
+      throw new TypeError(`revision must be a non-negative integer, got ${revision}`);
+    }
+    if (revision > current) {
+      throw new StorageError('TooLarge', `revision ${revision} is newer than the current revision ${current}`, undefined, current);
+    }
+    if (revision < this.history.compactedRevision) throw this.expired(revision);
+
+    const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Infinity;
+    const start = options.startKey !== undefined && options.startKey > prefix ? options.startKey : prefix;
+    const past = this.pastStates(prefix, start, revision);
+    const pastKeys = [...past.keys()].sort();
+
+    // Merges the current keys with the keys whose state differed at `revision`; the latter
+    // win, and a `null` state means the key was absent then.
+    const items: ListResult['items'] = [];
+    const nowKeys = this.keys.from(start);
+    let now = nextUnder(nowKeys, prefix);
+    let j = 0;
+    for (;;) {
+      const then = j < pastKeys.length ? pastKeys[j] : undefined;
+      let key: string;
+      if (now === undefined && then === undefined) break;
+      if (then === undefined || (now !== undefined && now < then)) {
+        key = now as string;
+        now = nextUnder(nowKeys, prefix);
+      } else {
+        key = then;
+        j++;
+        if (now === then) now = nextUnder(nowKeys, prefix);
+      }
+      const object = past.has(key) ? past.get(key) : this.entries.get(key)?.object;
+      if (!object) continue;
+      if (items.length === limit) return { items, revision, more: true };
+      items.push({ key, object });
+    }
+    return { items, revision, more: false };
+  }
+
+  async update(key: string, obj: KubeObject, expectedRevision: number): Promise<KubeObject> {
+    this.assertOpen();
+    const prev = this.expect(key, expectedRevision);
+    const revision = this.revision + 1;
+    const object = frozenCopy(obj, String(revision));
+    this.entries.set(key, { object, revision });
+    this.commit({ type: 'MODIFIED', key, revision, object, prevObject: prev.object });
+    return object;
+  }
+
+  async delete(key: string, expectedRevision?: number): Promise<KubeObject> {
+    this.assertOpen();
+    const prev = this.expect(key, expectedRevision);
+    const revision = this.revision + 1;
+    const object = withResourceVersion(prev.object, String(revision));
+    this.entries.delete(key);
+    this.keys.remove(key);
+    this.commit({ type: 'DELETED', key, revision, object, prevObject: prev.object });
+    return object;
+  }
+
+  async watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) {
+      throw new TypeError(`fromRevision must be a non-negative integer, got ${fromRevision}`);
+    }
+    if (fromRevision < this.history.compactedRevision) throw this.expired(fromRevision);
+    return this.hub.open(prefix, fromRevision, sink);
+  }
+
+  async currentRevision(): Promise<number> {
+    this.assertOpen();
+    return this.revision;
+  }
+
+  async oldestRevision(): Promise<number> {
+    this.assertOpen();
+    return this.history.compactedRevision;
+  }
+
+  async ready(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.hub.endAll(this.closedError());
+    this.entries.clear();
+    this.keys.clear();
+    this.history.reset(this.revision);
+  }
+
+  /** The live entry under `key` if its revision is `expected` (when given). */
+  private expect(key: string, expected: number | undefined): Entry {
+    const entry = this.entries.get(key);
+    if (!entry) throw new StorageError('NotFound', `key ${key} not found`, key);
+    if (expected !== undefined && expected !== entry.revision) {
+      throw new StorageError('Conflict', `key ${key} is at revision ${entry.revision}, not ${expected}`, key, entry.revision);
+    }
+    return entry;
+  }
+
+  private commit(event: StoreEvent): void {
+    this.revision = event.revision;
+    this.history.append(Object.freeze(event));
+    this.hub.drain();
+  }
+
+  /**
+   * For each key under `prefix` from `start` that changed after `revision`: its state at
+   * `revision` (`null` if absent then), i.e. the state before its first later change.
+   */
+  private pastStates(prefix: string, start: string, revision: number): Map<string, Readonly<KubeObject> | null> {
+    const past = new Map<string, Readonly<KubeObject> | null>();
+    for (let r = revision + 1; r <= this.revision; r++) {
+      const e = this.history.at(r) as StoreEvent;
+      if (e.key >= start && e.key.startsWith(prefix) && !past.has(e.key)) past.set(e.key, e.prevObject ?? null);
+    }
+    return past;
+  }
+
+  private expired(revision: number): StorageError {
+    const compacted = this.history.compactedRevision;
+    return new StorageError(
+      'Expired',
+      `revision ${revision} is older than the compaction point ${compacted}`,
+      undefined,
+      compacted,
+    );
+  }
+
+  private closedError(): StorageError {
+    return new StorageError('Unavailable', `${this.name}: the store is closed`);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw this.closedError();
+  }
+}
+
+/** The next key of `keys` if it is under `prefix`; keys are ascending, so the first one outside ends the range. */
+function nextUnder(keys: Iterator<string>, prefix: string): string | undefined {
+  const next = keys.next();
+  return !next.done && next.value.startsWith(prefix) ? next.value : undefined;
+}
