@@ -1,0 +1,535 @@
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Database as Db, Transaction } from 'better-sqlite3';
+import { injectable } from 'inversify';
+import type { KubeObject } from '../../../domain/meta/types.js';
+import {
+  type ListOptions,
+  type ListResult,
+  type ObjectStore,
+  StorageError,
+  type StoreEvent,
+  type StoreWatch,
+  type StoreWatchSink,
+} from '../../../ports/object-store.port.js';
+import { keyRange } from './key-range.js';
+import { eventFromRow } from './sqlite-change-events.js';
+import { closedError, toStorageError } from './sqlite-errors.js';
+import { LogStatements } from './sqlite-log-statements.js';
+import { type CorruptRecord, RecordCodec, withRevision } from './sqlite-record-codec.js';
+import { checkFileHeader, createSchemaIfEmpty, prepareSchema } from './sqlite-schema.js';
+import { WatchHub } from './sqlite-watch-hub.js';
+import { WriteBatcher } from './write-batcher.js';
+
+export interface SqliteObjectStoreOptions {
+  /** The database file; created (with its directory's permissions) when missing. */
+  path: string;
+  /**
+   * When a commit counts as durable. `NORMAL` (default): WAL is synced at checkpoints only; a
+   * crash of the process loses nothing acknowledged, a power loss or OS crash may lose the last
+   * transactions (never corrupts). `FULL`: every commit is synced before it is acknowledged;
+   * group commit shares one sync among the writes of a batch.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * How many revisions of history are kept for watches and reads at a revision (default
+   * 10 000). Compaction runs inside write transactions once the history exceeds this by a
+   * tenth (at least 1, at most 1 000 revisions), so between `historyLimit` and
+   * `historyLimit` plus that slack revisions are kept; `oldestRevision()` says where it is.
+   */
+  historyLimit?: number;
+  /** How often to look for commits by other processes on the same file while watches are open (default 100 ms). */
+  pollIntervalMs?: number;
+  /** How long a write waits for another connection's lock before failing with `Unavailable` (default 5 000 ms). */
+  busyTimeoutMs?: number;
+  /** The most writes committed in one transaction (default 500; 1 turns group commit off). */
+  maxBatchSize?: number;
+  /**
+   * Called once per damaged row (a value that is not a readable object). Such a row is skipped:
+   * lists and gets act as if its key held nothing, a create may replace it. Default: a process
+   * warning.
+   */
+  onCorruptRecord?: (record: CorruptRecord) => void;
+}
+
+/** How many log rows one read pulls into memory at most (watch catch-up, polling, lists that skip damaged rows). */
+const CHUNK = 1000;
+/** The most revisions one compaction step covers, to keep each write transaction short. */
+const MAX_COMPACTION_SPAN = 10_000;
+
+type WriteKind = 'create' | 'update' | 'delete';
+
+interface Write {
+  kind: WriteKind;
+  key: string;
+  /** The value to store (create, update). */
+  json: string | null;
+  expected: number | undefined;
+  resolve: (obj: KubeObject) => void;
+  reject: (err: unknown) => void;
+  /** Set inside the transaction; meaningful only once it committed. */
+  outcome?: { revision: number; prev: KubeObject | undefined } | { error: unknown };
+}
+
+/**
+ * An {@link ObjectStore} in one SQLite database file, keeping etcd's semantics with one log
+ * table the way k3s' kine does: every write appends a row whose id is the new revision, the
+ * current state is the newest row per key, history is the older rows until compaction.
+ *
+ * - Writes run in `BEGIN IMMEDIATE` transactions: compare-and-swap reads the key's newest row
+ *   and appends under the write lock, so several processes on one file stay consistent.
+ *   Writes issued in the same event-loop turn share one transaction (group commit); each gets
+ *   its own revision, check and outcome, and none is acknowledged before the commit.
+ * - Watches replay the log after their start revision, then receive this process's commits
+ *   synchronously after each commit and other processes' commits by polling the log
+ *   (`PRAGMA data_version`, one timer per store, not keeping the process alive).
+ * - Revisions come from AUTOINCREMENT and are never reused, across restarts and compaction.
+ * - WAL journal; durability per {@link SqliteObjectStoreOptions.synchronous}.
+ *
+ * Opening refuses, with a `StorageError` `Unavailable` that says why and without writing to
+ * the file: a file that is not a SQLite database or is truncated, a database of another
+ * application, or one written by a newer schema version.
+ */
+@injectable()
+export class SqliteObjectStore implements ObjectStore {
+  readonly name: string;
+
+  private readonly path: string;
+  private readonly db: Db;
+  private readonly st: LogStatements;
+  private readonly codec: RecordCodec;
+  private readonly hub = new WatchHub();
+  private readonly batcher: WriteBatcher<Write>;
+  private readonly historyLimit: number;
+  private readonly compactionSlack: number;
+  private readonly writeTx: Transaction<(batch: Write[]) => number>;
+  private readonly readTxRunner: Transaction<(fn: () => unknown) => unknown>;
+  private readonly fileIdentity: string | undefined;
+  private readonly pollTimer: NodeJS.Timeout;
+  private lastDataVersion = -1;
+  private closed = false;
+
+  constructor(options: SqliteObjectStoreOptions) {
+    const path = options.path;
+    this.path = path;
+    this.name = `sqlite:${path}`;
+    this.historyLimit = nonNegativeInteger(options.historyLimit ?? 10_000, 'historyLimit');
+    this.compactionSlack = Math.min(1000, Math.max(1, Math.floor(this.historyLimit / 10)));
+    const maxBatch = positiveInteger(options.maxBatchSize ?? 500, 'maxBatchSize');
+    const pollMs = positiveInteger(options.pollIntervalMs ?? 100, 'pollIntervalMs');
+    const busyMs = positiveInteger(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs');
+    const synchronous = options.synchronous ?? 'NORMAL';
+    if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
+      throw new TypeError(`synchronous must be NORMAL or FULL, got ${String(synchronous)}`);
+    }
+    const onCorrupt =
+      options.onCorruptRecord ??
+      ((r: CorruptRecord) =>
+        process.emitWarning(`${this.name}: skipping damaged row at revision ${r.revision} (key ${r.key}): ${r.reason}`, {
+          type: 'StorageWarning',
+        }));
+    this.codec = new RecordCodec(onCorrupt);
+
+    checkFileHeader(path, this.name);
+    let db: Db | undefined;
+    try {
+      db = new Database(path, { timeout: busyMs });
+      prepareSchema(db, this.name);
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal' && path !== ':memory:' && path !== '') {
+        throw new StorageError('Unavailable', `${this.name}: cannot switch the database to WAL mode (got ${String(mode)})`);
+      }
+      db.pragma(`synchronous = ${synchronous}`);
+      // A bigger page cache than SQLite's 2 MB default keeps the key index of large stores in
+      // memory. No mmap: an I/O error on a mapped page would kill the process (SIGBUS).
+      db.pragma('cache_size = -32768');
+      createSchemaIfEmpty(db, this.name);
+      this.db = db;
+      this.st = new LogStatements(db);
+      // Also the first reads of sqlite_sequence and meta: damage there shows now, not at the first request.
+      this.hub.deliveredUpTo = this.st.currentRevision();
+      this.st.compactRevision();
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // already unusable
+      }
+      const mapped = toStorageError(err, `${this.name}: cannot open the database`);
+      if (mapped instanceof StorageError) throw mapped;
+      throw new StorageError('Unavailable', `${this.name}: cannot open the database: ${(mapped as Error)?.message ?? String(mapped)}`);
+    }
+    this.fileIdentity = fileIdentity(path);
+    this.writeTx = this.db.transaction((batch: Write[]) => this.applyBatch(batch));
+    this.readTxRunner = this.db.transaction((fn: () => unknown) => fn());
+    this.batcher = new WriteBatcher((batch) => this.commit(batch), maxBatch);
+    this.pollTimer = setInterval(() => this.poll(), pollMs);
+    this.pollTimer.unref();
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  create(key: string, obj: KubeObject): Promise<KubeObject> {
+    return this.enqueue('create', key, obj, undefined);
+  }
+
+  update(key: string, obj: KubeObject, expectedRevision: number): Promise<KubeObject> {
+    return this.enqueue('update', key, obj, expectedRevision);
+  }
+
+  delete(key: string, expectedRevision?: number): Promise<KubeObject> {
+    return this.enqueue('delete', key, undefined, expectedRevision);
+  }
+
+  private enqueue(kind: WriteKind, key: string, obj: KubeObject | undefined, expected: number | undefined): Promise<KubeObject> {
+    if (this.closed) return Promise.reject(closedError(this.name));
+    let json: string | null = null;
+    try {
+      // Serialized now: the caller may change its object as soon as this returns.
+      if (obj !== undefined) json = this.codec.encode(obj);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<KubeObject>((resolve, reject) => {
+      this.batcher.push({ kind, key, json, expected, resolve, reject });
+    });
+  }
+
+  /** Commits one batch and settles each of its writes. Never throws. */
+  private commit(batch: Write[]): void {
+    if (this.closed) {
+      for (const w of batch) w.reject(closedError(this.name));
+      return;
+    }
+    let before: number;
+    try {
+      before = this.writeTx.immediate(batch);
+    } catch (err) {
+      const failure = toStorageError(err, `${this.name}: write failed`);
+      for (const w of batch) w.reject(failure);
+      return;
+    }
+    const events: StoreEvent[] = [];
+    const results: Array<{ ok: KubeObject } | { error: unknown }> = [];
+    let last = 0;
+    for (const w of batch) {
+      const outcome = w.outcome!;
+      if ('error' in outcome) {
+        results.push(outcome);
+        continue;
+      }
+      const { revision, prev } = outcome;
+      last = revision;
+      let object: KubeObject;
+      let event: StoreEvent;
+      if (w.kind === 'delete') {
+        object = withRevision(prev!, revision);
+        event = { type: 'DELETED', key: w.key, revision, object, prevObject: prev };
+      } else {
+        object = this.codec.decode(w.key, revision, w.json)!;
+        event =
+          w.kind === 'create' || prev === undefined
+            ? { type: 'ADDED', key: w.key, revision, object }
+            : { type: 'MODIFIED', key: w.key, revision, object, prevObject: prev };
+      }
+      results.push({ ok: object });
+      events.push(event);
+    }
+    this.publish(before, last, events);
+    batch.forEach((w, i) => {
+      const r = results[i]!;
+      if ('ok' in r) w.resolve(r.ok);
+      else w.reject(r.error);
+    });
+  }
+
+  /**
+   * Runs inside BEGIN IMMEDIATE: checks and appends each write in order (a later write sees
+   * the earlier ones), then compacts if due. Returns the revision before the batch.
+   */
+  private applyBatch(batch: Write[]): number {
+    const before = this.st.currentRevision();
+    for (const w of batch) {
+      try {
+        w.outcome = this.applyWrite(w);
+      } catch (err) {
+        // A statement that fails on its own (a constraint, a too large value) undoes only
+        // itself: that write fails and the others go on. When SQLite rolled the whole
+        // transaction back (I/O error, disk full), the whole batch fails.
+        if (!this.db.inTransaction) throw err;
+        w.outcome = { error: toStorageError(err, `${this.name}: write to ${w.key} failed`) };
+      }
+    }
+    this.compactIfDue();
+    return before;
+  }
+
+  /** Checks one write against the key's newest row and appends it. */
+  private applyWrite(w: Write): NonNullable<Write['outcome']> {
+    const latest = this.st.latest(w.key);
+    const live = latest && !latest.deleted ? this.codec.decode(w.key, latest.id, latest.value) : undefined;
+    const liveRevision = live ? latest!.id : 0;
+    if (w.kind === 'create') {
+      if (live) return { error: new StorageError('KeyExists', `key ${w.key} already exists`, w.key, liveRevision) };
+      // A damaged newest row counts as absent; the new life of the key links to it.
+      return { revision: this.st.append(w.key, true, false, latest?.id ?? 0, w.json), prev: undefined };
+    }
+    if (!live) return { error: new StorageError('NotFound', `key ${w.key} not found`, w.key) };
+    if (w.expected !== undefined && w.expected !== liveRevision) {
+      return {
+        error: new StorageError('Conflict', `key ${w.key} is at revision ${liveRevision}, not ${w.expected}`, w.key, liveRevision),
+      };
+    }
+    const revision =
+      w.kind === 'update'
+        ? this.st.append(w.key, false, false, liveRevision, w.json)
+        : this.st.append(w.key, false, true, liveRevision, null);
+    return { revision, prev: live };
+  }
+
+  private compactIfDue(): void {
+    const target = this.st.currentRevision() - this.historyLimit;
+    const compacted = this.st.compactRevision();
+    if (target - compacted < this.compactionSlack) return;
+    this.st.compact(compacted, Math.min(target, compacted + MAX_COMPACTION_SPAN));
+  }
+
+  /** Hands this process's committed changes to the watches, or reads the log if others wrote in between. */
+  private publish(before: number, last: number, events: StoreEvent[]): void {
+    if (last === 0) return;
+    if (this.hub.size === 0) {
+      this.hub.advance(last);
+      return;
+    }
+    if (this.hub.deliveredUpTo === before) {
+      for (const e of events) this.hub.offer(e.revision, e.key, () => e);
+      this.hub.advance(last);
+      return;
+    }
+    this.pumpSafely();
+  }
+
+  // ------------------------------------------------------------------- reads
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    this.assertOpen();
+    try {
+      const row = this.st.latest(key);
+      if (!row || row.deleted) return undefined;
+      return this.codec.decode(key, row.id, row.value);
+    } catch (err) {
+      throw toStorageError(err, `${this.name}: get failed`);
+    }
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    this.assertOpen();
+    const { low, high } = keyRange(prefix);
+    const start = options.startKey !== undefined && options.startKey > low ? options.startKey : low;
+    const limit = options.limit !== undefined && options.limit > 0 ? options.limit : undefined;
+    try {
+      return this.readTx(() => {
+        const current = this.st.currentRevision();
+        const compacted = this.st.compactRevision();
+        const revision = options.revision ?? current;
+        if (revision > current) {
+          throw new StorageError('TooLarge', `revision ${revision} is newer than the current revision ${current}`, undefined, current);
+        }
+        if (revision < compacted) {
+          throw new StorageError('Expired', `revision ${revision} is older than the compaction point ${compacted}`, undefined, compacted);
+        }
+        const items: ListResult['items'] = [];
+        // One more than asked for tells whether more follow. Damaged rows are skipped, so a
+        // short page may need further reads from after its last key.
+        const wanted = limit === undefined ? Infinity : limit + 1;
+        let from = start;
+        for (;;) {
+          const n = wanted === Infinity ? -1 : Math.max(wanted - items.length, 1);
+          const rows = from < high ? this.st.page(from, high, revision, n) : [];
+          for (const [id, key, value] of rows) {
+            const object = this.codec.decode(key, id, value);
+            if (object) items.push({ key, object });
+          }
+          if (n === -1 || rows.length < n || items.length >= wanted) break;
+          from = rows[rows.length - 1]![1] + '\u0000';
+        }
+        const more = limit !== undefined && items.length > limit;
+        if (more) items.length = limit;
+        return { items, revision, more };
+      });
+    } catch (err) {
+      throw toStorageError(err, `${this.name}: list failed`);
+    }
+  }
+
+  async currentRevision(): Promise<number> {
+    this.assertOpen();
+    try {
+      return this.st.currentRevision();
+    } catch (err) {
+      throw toStorageError(err, `${this.name}: reading the revision failed`);
+    }
+  }
+
+  async oldestRevision(): Promise<number> {
+    this.assertOpen();
+    try {
+      return this.st.compactRevision();
+    } catch (err) {
+      throw toStorageError(err, `${this.name}: reading the compaction point failed`);
+    }
+  }
+
+  // ----------------------------------------------------------------- watches
+
+  async watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch> {
+    this.assertOpen();
+    const { low, high } = keyRange(prefix);
+    let history: StoreEvent[] = [];
+    let upTo: number;
+    try {
+      this.pump();
+      upTo = this.hub.deliveredUpTo;
+      history = this.readTx(() => {
+        const compacted = this.st.compactRevision();
+        if (fromRevision < compacted) {
+          throw new StorageError(
+            'Expired',
+            `changes after revision ${fromRevision} are compacted (history starts after ${compacted})`,
+            undefined,
+            compacted,
+          );
+        }
+        const events: StoreEvent[] = [];
+        for (let after = fromRevision; after < upTo; ) {
+          const rows = this.st.changesInRange(after, upTo, low, high, CHUNK);
+          for (const row of rows) {
+            const e = eventFromRow(row, this.codec);
+            if (e) events.push(e);
+          }
+          if (rows.length < CHUNK) break;
+          after = rows[rows.length - 1]!.id;
+        }
+        return events;
+      });
+    } catch (err) {
+      throw toStorageError(err, `${this.name}: watch failed`);
+    }
+    const w = this.hub.open(prefix, fromRevision, sink);
+    for (const e of history) w.send(e);
+    w.from = Math.max(fromRevision, upTo);
+    this.hub.attach(w);
+    return w;
+  }
+
+  private poll(): void {
+    if (this.closed || this.hub.size === 0) return;
+    try {
+      const version = this.st.dataVersion();
+      if (version === this.lastDataVersion) return;
+      this.lastDataVersion = version;
+    } catch (err) {
+      this.hub.endAll(toStorageError(err, `${this.name}: watching failed`) as Error);
+      return;
+    }
+    this.pumpSafely();
+  }
+
+  private pumpSafely(): void {
+    try {
+      this.pump();
+    } catch (err) {
+      this.hub.endAll(toStorageError(err, `${this.name}: watching failed`) as Error);
+    }
+  }
+
+  /** Delivers every change in the log after `deliveredUpTo` (other processes' commits). */
+  private pump(): void {
+    if (this.hub.size === 0) {
+      this.hub.advance(this.st.currentRevision());
+      return;
+    }
+    for (;;) {
+      const after = this.hub.deliveredUpTo;
+      const { current, compacted, rows } = this.readTx(() => ({
+        current: this.st.currentRevision(),
+        compacted: this.st.compactRevision(),
+        rows: this.st.changesAfter(after, CHUNK),
+      }));
+      if (compacted > after) {
+        // Another process compacted past changes not yet delivered here.
+        this.hub.failBefore(
+          compacted,
+          () => new StorageError('Expired', `${this.name}: the watch fell behind the compaction point ${compacted}`, undefined, compacted),
+        );
+      }
+      for (const row of rows) {
+        this.hub.offer(row.id, row.key, () => eventFromRow(row, this.codec));
+        this.hub.advance(row.id);
+      }
+      if (rows.length < CHUNK) {
+        this.hub.advance(current);
+        return;
+      }
+    }
+  }
+
+  // --------------------------------------------------------------- lifecycle
+
+  async ready(): Promise<void> {
+    this.assertOpen();
+    try {
+      this.st.currentRevision();
+      this.st.compactRevision();
+    } catch (err) {
+      throw toStorageError(err, `${this.name}: not ready`);
+    }
+    if (this.fileIdentity !== undefined && fileIdentity(this.path) !== this.fileIdentity) {
+      throw new StorageError('Unavailable', `${this.name}: the database file was removed or replaced while open`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Writes already accepted are committed, not dropped.
+    this.batcher.flush();
+    this.closed = true;
+    clearInterval(this.pollTimer);
+    this.hub.endAll(closedError(this.name));
+    try {
+      this.db.close();
+    } catch (err) {
+      throw toStorageError(err, `${this.name}: close failed`);
+    }
+  }
+
+  /** Runs `fn` in one read transaction, so that everything it reads is one snapshot. */
+  private readTx<T>(fn: () => T): T {
+    return this.readTxRunner.deferred(fn) as T;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw closedError(this.name);
+  }
+}
+
+function nonNegativeInteger(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${what} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+function positiveInteger(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`${what} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** Device and inode of the file, to notice it being deleted or replaced under an open connection. */
+function fileIdentity(path: string): string | undefined {
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) return undefined;
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return 'missing';
+  }
+}
