@@ -1,0 +1,431 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { injectable } from 'inversify';
+import type { KubeObject } from '../../../domain/meta/types.js';
+import { deepFreeze, isPlainObject } from '../../../domain/util/json.js';
+import {
+  type ListOptions,
+  type ListResult,
+  type ObjectStore,
+  StorageError,
+  type StoreEvent,
+  type StoreWatch,
+  type StoreWatchSink,
+} from '../../../ports/object-store.port.js';
+import { DIRECTORY_MODE, DurableFiles, FileWriteError } from './durable-files.js';
+import { EventHistory } from './event-history.js';
+import { compareKeys, ObjectIndex } from './object-index.js';
+import { encodeObjectFile } from './object-file-format.js';
+import { readRevisionFile, REVISION_FILE, RevisionCounter } from './revision-counter.js';
+import { LOCK_FILE, RootLock } from './root-lock.js';
+import { scanRoot } from './root-scanner.js';
+import { SerialQueue } from './serial-queue.js';
+import { keyProblem, StoragePaths } from './storage-paths.js';
+import { WatchFanout } from './watch-fanout.js';
+
+export interface FileSystemObjectStoreOptions {
+  /** The folder that holds the objects; created when missing. One store per folder at a time. */
+  root: string;
+  /**
+   * How many changes are kept in memory for watches and reads at an older revision (default
+   * 10 000). History starts when the store opens: older revisions get `Expired` (clients re-list).
+   */
+  historyLimit?: number;
+  /**
+   * Whether writes are flushed to disk (file and directory fsync) before they are acknowledged
+   * (default true). Without it a crash of the process still loses nothing acknowledged; a power
+   * loss or OS crash may lose recent writes, never corrupt a file.
+   */
+  fsync?: boolean;
+  /**
+   * Told about each file or folder under the root that is skipped (damaged, foreign, a key
+   * that does not match its path) and about a missing or lagging revision counter. Default: a
+   * process warning. {@link FileSystemObjectStore.problems} lists the same messages.
+   */
+  onProblem?: (message: string) => void;
+  /**
+   * How many revisions one write of `root/.revision` reserves (default 1000). Larger blocks
+   * mean fewer counter writes; after a crash, revisions continue above the reserved block, so
+   * resourceVersions jump by up to this much (a clean close records the exact last one). 1
+   * writes the counter before every object write.
+   */
+  revisionBlock?: number;
+}
+
+interface Opened {
+  index: ObjectIndex;
+  history: EventHistory;
+  counter: RevisionCounter;
+  lock: RootLock;
+  /** Device and inode of the root, to notice it being removed or replaced. */
+  rootIdentity: string;
+}
+
+type WriteKind = 'create' | 'update' | 'delete';
+
+/** Skipped files reported one by one at most; the rest are counted, to keep logs and readyz readable. */
+const MAX_REPORTED_FILES = 1000;
+
+/**
+ * An {@link ObjectStore} that keeps one JSON file per object under a root folder, readable by
+ * people: the key `/group/plural/namespace/name` lives in `root/group/plural/namespace/name.json`
+ * (see `object-file-format.ts` for the content, `storage-paths.ts` for which keys are refused).
+ *
+ * - Every object is loaded into memory when the store opens (on the first call); reads are
+ *   served from memory, so the folder is meant for small and medium stores.
+ * - Writes run one at a time. Each goes to disk first (temp file, fsync, rename, directory
+ *   fsync; deletes unlink and fsync the directory), then to the in-memory index and history,
+ *   then to the watches, synchronously, in revision order. A write is acknowledged only after
+ *   its file is durable.
+ * - Revisions come from {@link RevisionCounter}: reserved on disk before use, so they are never
+ *   reused after a crash or restart. On open the current revision is the larger of the counter
+ *   and the newest object file.
+ * - History (for watches and reads at an older revision) lives in memory from open on: a
+ *   watch or list from before the store opened gets `Expired`, clients re-list.
+ * - Anything under the root that is not a readable object file is reported
+ *   ({@link FileSystemObjectStoreOptions.onProblem}, {@link problems}) and skipped.
+ * - Only one store serves a root at a time (`root/.lock`).
+ * - Files and folders it creates are for the owner only (0600, 0700): objects may be secrets.
+ *
+ * Files changed by hand while the store runs are not noticed; they are read at the next open.
+ */
+@injectable()
+export class FileSystemObjectStore implements ObjectStore {
+  readonly name: string;
+
+  private readonly paths: StoragePaths;
+  private readonly files: DurableFiles;
+  private readonly historyLimit: number;
+  private readonly revisionBlock: number;
+  private readonly report: (message: string) => void;
+  private readonly found: string[] = [];
+  private readonly queue = new SerialQueue();
+  private readonly fanout: WatchFanout;
+  private opening: Promise<Opened> | undefined;
+  /** The revision of the newest change applied in memory (and published to watches). */
+  private revision = 0;
+  private closing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: FileSystemObjectStoreOptions) {
+    if (typeof options?.root !== 'string' || options.root === '') throw new TypeError('root must be a non-empty path');
+    this.paths = new StoragePaths(options.root);
+    this.name = `file:${this.paths.root}`;
+    this.files = new DurableFiles(this.paths.root, options.fsync ?? true);
+    this.historyLimit = positiveInteger(options.historyLimit ?? 10_000, 'historyLimit');
+    this.revisionBlock = positiveInteger(options.revisionBlock ?? 1000, 'revisionBlock');
+    this.report =
+      options.onProblem ?? ((message) => process.emitWarning(`${this.name}: ${message}`, { type: 'StorageWarning' }));
+    this.fanout = new WatchFanout(() => this.revision);
+  }
+
+  /** What was found wrong under the root when the store opened (files skipped, and why). */
+  problems(): string[] {
+    return [...this.found];
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  create(key: string, obj: KubeObject): Promise<KubeObject> {
+    return this.write('create', key, obj, undefined);
+  }
+
+  update(key: string, obj: KubeObject, expectedRevision: number): Promise<KubeObject> {
+    return this.write('update', key, obj, expectedRevision);
+  }
+
+  delete(key: string, expectedRevision?: number): Promise<KubeObject> {
+    return this.write('delete', key, undefined, expectedRevision);
+  }
+
+  private write(kind: WriteKind, key: string, obj: KubeObject | undefined, expected: number | undefined): Promise<KubeObject> {
+    let file: string;
+    let value: KubeObject | undefined;
+    try {
+      this.assertOpen();
+      file = this.paths.fileOf(key);
+      // Copied now: the caller may change its object as soon as this returns.
+      if (obj !== undefined) value = copyObject(obj);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.queue.run(async () => {
+      // Accepted before close() began: runs to the end even while the store is closing.
+      const s = await this.loadOnce();
+      const existing = s.index.get(key);
+      if (kind === 'create') {
+        if (existing) throw new StorageError('KeyExists', `key ${key} already exists`, key, existing.revision);
+      } else {
+        if (!existing) throw new StorageError('NotFound', `key ${key} not found`, key);
+        if (expected !== undefined && expected !== existing.revision) {
+          throw new StorageError('Conflict', `key ${key} is at revision ${existing.revision}, not ${expected}`, key, existing.revision);
+        }
+      }
+      const revision = await this.nextRevision(s);
+      let event: StoreEvent;
+      if (kind === 'delete') {
+        const prev = existing!.object;
+        const object = deepFreeze({ ...prev, metadata: { ...prev.metadata, resourceVersion: String(revision) } });
+        event = { type: 'DELETED', key, revision, object, prevObject: prev };
+        await this.durably(s, event, () => this.files.remove(file));
+      } else {
+        value!.metadata.resourceVersion = String(revision);
+        const text = encodeObjectFile({ key, revision, object: value! });
+        const object = deepFreeze(value!);
+        event = existing
+          ? { type: 'MODIFIED', key, revision, object, prevObject: existing.object }
+          : { type: 'ADDED', key, revision, object };
+        await this.durably(s, event, () => this.files.write(file, text));
+      }
+      return event.object;
+    });
+  }
+
+  private async nextRevision(s: Opened): Promise<number> {
+    try {
+      return await s.counter.next();
+    } catch (err) {
+      throw new StorageError('Unavailable', `${this.name}: cannot reserve a revision: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Runs the file operation of `event`, then applies the event. A failure before the change
+   * could become visible on disk leaves everything as it was (the revision is skipped); one
+   * after it (a failed directory sync) still applies the event, since a restart would read
+   * the change, and then reports the failure.
+   */
+  private async durably(s: Opened, event: StoreEvent, io: () => Promise<void>): Promise<void> {
+    try {
+      await io();
+    } catch (err) {
+      if (err instanceof FileWriteError && err.visible) this.apply(s, event);
+      throw new StorageError('Unavailable', `${this.name}: ${(err as Error).message}`, event.key);
+    }
+    this.apply(s, event);
+  }
+
+  /** Index, history, current revision, watches: in one synchronous step, so every read sees all or none of it. */
+  private apply(s: Opened, event: StoreEvent): void {
+    if (event.type === 'DELETED') s.index.delete(event.key);
+    else s.index.set(event.key, { object: event.object, revision: event.revision });
+    s.history.append(event);
+    this.revision = event.revision;
+    this.fanout.publish(event);
+  }
+
+  // ------------------------------------------------------------------- reads
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    const s = await this.opened();
+    // A key no file can hold holds nothing; writes to it are refused.
+    if (keyProblem(key) !== undefined) return undefined;
+    return s.index.get(key)?.object;
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    const s = await this.opened();
+    const current = this.revision;
+    const revision = options.revision ?? current;
+    if (revision > current) {
+      throw new StorageError('TooLarge', `revision ${revision} is newer than the current revision ${current}`, undefined, current);
+    }
+    if (revision < s.history.oldest) {
+      throw new StorageError(
+        'Expired',
+        `revision ${revision} is older than the oldest kept revision ${s.history.oldest}`,
+        undefined,
+        s.history.oldest,
+      );
+    }
+    const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Infinity;
+    const start = options.startKey ?? '';
+    const then = revision === current ? undefined : s.history.stateAt(revision, prefix);
+    const items: ListResult['items'] = [];
+    let more = false;
+    for (const key of this.keysAt(s, prefix, start, then)) {
+      const object = then?.has(key) ? then.get(key) : s.index.get(key)?.object;
+      if (object === undefined) continue;
+      if (items.length === limit) {
+        more = true;
+        break;
+      }
+      items.push({ key, object });
+    }
+    return { items, revision, more };
+  }
+
+  /** The keys under `prefix` from `start` on, ascending: today's plus those that changed since (`then`). */
+  private *keysAt(s: Opened, prefix: string, start: string, then: Map<string, KubeObject | undefined> | undefined): Generator<string> {
+    const now = s.index.keysFrom(prefix, start);
+    if (then === undefined || then.size === 0) {
+      yield* now;
+      return;
+    }
+    const changed = [...then.keys()].filter((k) => k >= start).sort(compareKeys);
+    let i = 0;
+    for (const key of now) {
+      while (i < changed.length && changed[i]! < key) yield changed[i++]!;
+      if (i < changed.length && changed[i] === key) i++;
+      yield key;
+    }
+    while (i < changed.length) yield changed[i++]!;
+  }
+
+  async currentRevision(): Promise<number> {
+    await this.opened();
+    return this.revision;
+  }
+
+  async oldestRevision(): Promise<number> {
+    return (await this.opened()).history.oldest;
+  }
+
+  // ----------------------------------------------------------------- watches
+
+  async watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch> {
+    const s = await this.opened();
+    if (fromRevision < s.history.oldest) {
+      throw new StorageError(
+        'Expired',
+        `changes after revision ${fromRevision} are not kept (history starts after ${s.history.oldest})`,
+        undefined,
+        s.history.oldest,
+      );
+    }
+    // No await from here on: nothing can commit between the replay and the attach.
+    const w = this.fanout.open(prefix, fromRevision, sink);
+    for (const e of s.history.after(fromRevision)) {
+      if (e.key.startsWith(prefix)) w.send(e);
+    }
+    this.fanout.attach(w);
+    return w;
+  }
+
+  // --------------------------------------------------------------- lifecycle
+
+  async ready(): Promise<void> {
+    const s = await this.opened();
+    let identity: string;
+    try {
+      identity = await rootIdentity(this.paths.root);
+    } catch {
+      identity = 'missing';
+    }
+    if (identity !== s.rootIdentity) {
+      throw new StorageError('Unavailable', `${this.name}: the root folder was removed or replaced while the store was open`);
+    }
+  }
+
+  /**
+   * Lets writes already accepted finish, ends every watch (telling each sink `Unavailable`),
+   * records the last revision handed out and releases the root.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.queue.drain();
+      const opened = await this.opening?.catch(() => undefined);
+      this.closed = true;
+      this.fanout.endAll(() => closedError(this.name));
+      if (opened === undefined) return;
+      // Best effort: should it fail, the file keeps the reserved block, which is just as safe.
+      await opened.counter.settle().catch(() => undefined);
+      await opened.lock.release();
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined || this.closed) throw closedError(this.name);
+  }
+
+  /** The loaded store for a new call; rejects once closing has begun. */
+  private async opened(): Promise<Opened> {
+    this.assertOpen();
+    return this.loadOnce();
+  }
+
+  /** Opens the store on first use; a failed open is retried by the next call. */
+  private loadOnce(): Promise<Opened> {
+    this.opening ??= this.load().catch((err: unknown) => {
+      this.opening = undefined;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  private async load(): Promise<Opened> {
+    const root = this.paths.root;
+    let lock: RootLock | undefined;
+    try {
+      await mkdir(root, { recursive: true, mode: DIRECTORY_MODE });
+      const identity = await rootIdentity(root);
+      lock = await RootLock.acquire(root);
+      const ceiling = await readRevisionFile(join(root, REVISION_FILE));
+      const scan = await scanRoot(this.paths, new Set([REVISION_FILE, LOCK_FILE]));
+      for (const p of scan.problems.slice(0, MAX_REPORTED_FILES)) this.problem(p);
+      if (scan.problems.length > MAX_REPORTED_FILES) {
+        this.problem(`... and ${scan.problems.length - MAX_REPORTED_FILES} more files or folders skipped`);
+      }
+      let newest = 0;
+      const entries: Array<[string, { object: KubeObject; revision: number }]> = [];
+      for (const f of scan.objects) {
+        newest = Math.max(newest, f.revision);
+        entries.push([f.key, { object: deepFreeze(f.object), revision: f.revision }]);
+      }
+      if (ceiling === undefined && entries.length > 0) {
+        this.problem(
+          `${REVISION_FILE}: missing; continuing after the newest object revision ${newest}, ` +
+            'so revisions of deletions before this start may be handed out again',
+        );
+      } else if (ceiling !== undefined && newest > ceiling) {
+        this.problem(`${REVISION_FILE}: ${ceiling} is below the newest object revision ${newest} (files copied in?); continuing after ${newest}`);
+      }
+      const start = Math.max(ceiling ?? 0, newest);
+      const index = new ObjectIndex();
+      index.load(entries);
+      this.revision = start;
+      return {
+        index,
+        history: new EventHistory(this.historyLimit, start),
+        counter: new RevisionCounter(join(root, REVISION_FILE), this.files, this.revisionBlock, start),
+        lock,
+        rootIdentity: identity,
+      };
+    } catch (err) {
+      await lock?.release();
+      throw new StorageError('Unavailable', `${this.name}: cannot open the store: ${(err as Error).message}`);
+    }
+  }
+
+  private problem(message: string): void {
+    this.found.push(message);
+    try {
+      this.report(message);
+    } catch {
+      // A failing logger must not stop the store from opening.
+    }
+  }
+}
+
+/** A deep, JSON-faithful copy of a caller's object: what a restart would read back. */
+function copyObject(obj: KubeObject): KubeObject {
+  if (!isPlainObject(obj)) throw new TypeError('object must be a plain object');
+  if (!isPlainObject(obj.metadata)) throw new TypeError('object.metadata must be an object');
+  return JSON.parse(JSON.stringify(obj)) as KubeObject;
+}
+
+async function rootIdentity(root: string): Promise<string> {
+  const st = await stat(root);
+  if (!st.isDirectory()) throw new Error(`${root} is not a folder`);
+  return `${st.dev}:${st.ino}`;
+}
+
+function closedError(name: string): StorageError {
+  return new StorageError('Unavailable', `${name}: the store is closed`);
+}
+
+function positiveInteger(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`${what} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,571 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { FileSystemObjectStore, type FileSystemObjectStoreOptions } from '../../../src/adapters/storage/filesystem/filesystem-object-store.js';
+import type { KubeObject } from '../../../src/domain/meta/types.js';
+import { isStorageError, type ObjectStore, type StoreEvent, type StoreWatch } from '../../../src/ports/object-store.port.js';
+import { describeObjectStoreContract } from '../../contract/object-store.contract.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function tempRoot(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'fs-object-store-'));
+}
+
+function widget(name: string, extra: Partial<KubeObject['metadata']> = {}, spec: unknown = { color: 'green' }): KubeObject {
+  return {
+    apiVersion: 'demo.example.com/v1',
+    kind: 'Widget',
+    metadata: { name, namespace: 'default', ...extra },
+    spec,
+  };
+}
+
+const key = (name: string, ns = 'default'): string => `/demo.example.com/widgets/${ns}/${name}`;
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string, rel: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(join(d, e.name), r);
+      else out.push(r);
+    }
+  };
+  await walk(dir, '');
+  return out.sort();
+}
+
+describeObjectStoreContract('filesystem', {
+  async open({ historyLimit }) {
+    const root = await tempRoot();
+    const stores: FileSystemObjectStore[] = [];
+    const make = (): FileSystemObjectStore => {
+      const store = new FileSystemObjectStore({ root, historyLimit, onProblem: () => undefined });
+      stores.push(store);
+      return store;
+    };
+    return {
+      store: make(),
+      async reopen(): Promise<ObjectStore> {
+        await stores[stores.length - 1]!.close();
+        const store = make();
+        await store.ready();
+        return store;
+      },
+      async cleanup() {
+        for (const s of stores) await s.close();
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  },
+});
+
+describe('FileSystemObjectStore', () => {
+  let root: string;
+  const open: FileSystemObjectStore[] = [];
+
+  function openStore(options: Partial<FileSystemObjectStoreOptions> = {}): FileSystemObjectStore {
+    const store = new FileSystemObjectStore({ root, onProblem: () => undefined, ...options });
+    open.push(store);
+    return store;
+  }
+
+  async function reopen(store: FileSystemObjectStore, options: Partial<FileSystemObjectStoreOptions> = {}): Promise<FileSystemObjectStore> {
+    await store.close();
+    const next = openStore(options);
+    await next.ready();
+    return next;
+  }
+
+  beforeEach(async () => {
+    root = await tempRoot();
+  });
+
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  describe('files on disk', () => {
+    it('keeps one readable JSON file per object where its key says, and nothing else but the counter', async () => {
+      const store = openStore();
+      const created = await store.create(key('foo'), widget('foo', { uid: 'u1' }));
+      await store.create('/demo.example.com/gadgets/bar', { apiVersion: 'demo.example.com/v1', kind: 'Gadget', metadata: { name: 'bar' } });
+
+      expect(await listFiles(root)).to.deep.equal([
+        '.lock',
+        '.revision',
+        'demo.example.com/gadgets/bar.json',
+        'demo.example.com/widgets/default/foo.json',
+      ]);
+      const text = await readFile(join(root, 'demo.example.com/widgets/default/foo.json'), 'utf8');
+      expect(text).to.contain('\n  "key": "/demo.example.com/widgets/default/foo"');
+      const parsed = JSON.parse(text);
+      expect(parsed).to.deep.equal({
+        format: 'apiserver-kit/filesystem-object/v1',
+        key: key('foo'),
+        revision: Number(created.metadata.resourceVersion),
+        object: created,
+      });
+      if (process.platform !== 'win32') {
+        expect((await stat(join(root, 'demo.example.com/widgets/default/foo.json'))).mode & 0o777).to.equal(0o600);
+        expect((await stat(join(root, 'demo.example.com/widgets/default'))).mode & 0o777).to.equal(0o700);
+      }
+      const ceiling = Number((await readFile(join(root, '.revision'), 'utf8')).trim());
+      expect(ceiling).to.be.at.least(await store.currentRevision());
+    });
+
+    it('rewrites the file on update and removes it, and folders left empty, on delete', async () => {
+      const store = openStore();
+      const a = await store.create(key('a'), widget('a'));
+      await store.create(key('b', 'other'), widget('b'));
+      const a2 = await store.update(key('a'), widget('a', {}, { color: 'red' }), Number(a.metadata.resourceVersion));
+      const onDisk = JSON.parse(await readFile(join(root, 'demo.example.com/widgets/default/a.json'), 'utf8'));
+      expect(onDisk.object.spec).to.deep.equal({ color: 'red' });
+      expect(onDisk.revision).to.equal(Number(a2.metadata.resourceVersion));
+
+      await store.delete(key('a'));
+      expect(existsSync(join(root, 'demo.example.com/widgets/default'))).to.equal(false);
+      expect(existsSync(join(root, 'demo.example.com/widgets/other/b.json'))).to.equal(true);
+    });
+
+    it('returns frozen copies that share nothing with the caller', async () => {
+      const store = openStore();
+      const input = widget('foo', { labels: { a: '1' } });
+      const created = await store.create(key('foo'), input);
+      input.metadata.labels!.a = 'changed';
+      (input.spec as { color: string }).color = 'changed';
+      const got = (await store.get(key('foo')))!;
+      expect(got.metadata.labels).to.deep.equal({ a: '1' });
+      expect(got.spec).to.deep.equal({ color: 'green' });
+      expect(Object.isFrozen(got)).to.equal(true);
+      expect(Object.isFrozen(got.metadata.labels)).to.equal(true);
+      expect(Object.isFrozen(created.spec)).to.equal(true);
+    });
+
+    it('works without fsync', async () => {
+      const store = openStore({ fsync: false });
+      await store.create(key('foo'), widget('foo'));
+      const again = await reopen(store, { fsync: false });
+      expect((await again.get(key('foo')))?.metadata.name).to.equal('foo');
+    });
+  });
+
+  describe('unsafe keys', () => {
+    const unsafe = [
+      '/demo.example.com/widgets/../../../../etc/passwd',
+      '/demo.example.com/widgets/default/..',
+      '/demo.example.com/widgets/./foo',
+      '/demo.example.com//foo',
+      '/demo.example.com/widgets/default/',
+      'relative/key',
+      '',
+      '/demo.example.com/widgets/.revision',
+      '/.lock',
+      '/demo.example.com/widgets/a\\..\\..\\b',
+      '/demo.example.com/widgets/a\u0000b',
+      '/demo.example.com/widgets.json/x',
+      `/demo.example.com/widgets/default/${'a'.repeat(251)}`,
+    ];
+
+    it('refuses them in create, update and delete with InvalidKey, and writes nothing anywhere', async () => {
+      const parent = dirname(root);
+      const before = (await readdir(parent)).sort();
+      const store = openStore();
+      await store.ready();
+      for (const k of unsafe) {
+        for (const p of [store.create(k, widget('x')), store.update(k, widget('x'), 1), store.delete(k)]) {
+          const err = await rejection(p);
+          expect(err, k).to.be.instanceOf(Error);
+          expect(isStorageError(err, 'InvalidKey'), k).to.equal(true);
+          expect((err as Error).message, k).to.match(/cannot be stored in a file/);
+        }
+        expect(await store.get(k)).to.equal(undefined);
+      }
+      expect(await listFiles(root)).to.deep.equal(['.lock']);
+      expect((await readdir(parent)).sort()).to.deep.equal(before);
+      expect(await store.currentRevision()).to.equal(0);
+    });
+
+    it('stores names up to 250 characters', async () => {
+      const store = openStore();
+      const name = 'a'.repeat(250);
+      await store.create(key(name), widget(name));
+      expect(existsSync(join(root, 'demo.example.com/widgets/default', `${name}.json`))).to.equal(true);
+    });
+  });
+
+  describe('restart', () => {
+    it('keeps objects, uids, creationTimestamps and resourceVersions, and goes on with greater revisions', async () => {
+      let store = openStore();
+      const a = await store.create(key('a'), widget('a', { uid: 'uid-a', creationTimestamp: '2024-01-02T03:04:05Z' }));
+      const b = await store.create(key('b'), widget('b', { uid: 'uid-b', creationTimestamp: '2024-01-02T03:04:06Z' }));
+      const a2 = await store.update(key('a'), widget('a', { uid: 'uid-a', creationTimestamp: '2024-01-02T03:04:05Z' }, { n: 2 }), Number(a.metadata.resourceVersion));
+      const c = await store.create(key('c', 'kube-system'), widget('c', { uid: 'uid-c' }));
+      const gone = await store.delete(key('c', 'kube-system'));
+      const before = await store.list('/demo.example.com/');
+      const last = await store.currentRevision();
+      expect(last).to.equal(Number(gone.metadata.resourceVersion));
+
+      store = await reopen(store);
+      expect(await store.get(key('a'))).to.deep.equal(a2);
+      expect(await store.get(key('b'))).to.deep.equal(b);
+      expect(await store.get(key('c', 'kube-system'))).to.equal(undefined);
+      const after = await store.list('/demo.example.com/');
+      expect(after.items).to.deep.equal(before.items);
+      expect(await store.currentRevision()).to.be.at.least(last);
+      expect(after.revision).to.be.at.least(last);
+
+      // The deletion's revision lives in no object file: the counter must still cover it.
+      const next = await store.create(key('c', 'kube-system'), widget('c'));
+      expect(Number(next.metadata.resourceVersion)).to.be.greaterThan(last);
+      expect(Number(c.metadata.resourceVersion)).to.be.lessThan(last);
+    });
+
+    it('never reuses a revision over many restarts, with a counter write before every object write', async () => {
+      let store = openStore({ revisionBlock: 1 });
+      const seen = new Set<number>();
+      let highest = 0;
+      for (let round = 0; round < 5; round++) {
+        const made = await store.create(key(`r${round}`), widget(`r${round}`));
+        const removed = await store.delete(key(`r${round}`));
+        for (const o of [made, removed]) {
+          const rev = Number(o.metadata.resourceVersion);
+          expect(seen.has(rev)).to.equal(false);
+          expect(rev).to.be.greaterThan(highest);
+          seen.add(rev);
+          highest = rev;
+        }
+        store = await reopen(store, { revisionBlock: 1 });
+        expect(await store.currentRevision()).to.equal(highest);
+      }
+    });
+
+    it('answers a watch or a list from before the restart with Expired, and serves history from the restart on', async () => {
+      let store = openStore();
+      const a = await store.create(key('a'), widget('a'));
+      await store.update(key('a'), widget('a', {}, { n: 2 }), Number(a.metadata.resourceVersion));
+      const old = Number(a.metadata.resourceVersion);
+      store = await reopen(store);
+      const start = await store.currentRevision();
+      expect(await store.oldestRevision()).to.equal(start);
+
+      const sink = { event: () => undefined, error: () => undefined };
+      const err = await rejection(store.watch('/demo.example.com/', old, sink));
+      expect(isStorageError(err, 'Expired')).to.equal(true);
+      expect((err as { revision?: number }).revision).to.equal(start);
+      const listErr = await rejection(store.list('/demo.example.com/', { revision: old }));
+      expect(isStorageError(listErr, 'Expired')).to.equal(true);
+
+      const events: StoreEvent[] = [];
+      const w = await store.watch('/demo.example.com/', start, { event: (e) => events.push(e), error: () => undefined });
+      const b = await store.create(key('b'), widget('b'));
+      expect(events.map((e) => [e.type, e.key, e.revision])).to.deep.equal([['ADDED', key('b'), Number(b.metadata.resourceVersion)]]);
+      w.stop();
+      const atStart = await store.list('/demo.example.com/', { revision: start });
+      expect(atStart.items.map((i) => i.key)).to.deep.equal([key('a')]);
+    });
+
+    it('continues after the newest object file when the counter file is missing, and says so', async () => {
+      let store = openStore();
+      await store.create(key('a'), widget('a'));
+      const b = await store.create(key('b'), widget('b'));
+      await store.close();
+      await rm(join(root, '.revision'));
+      const problems: string[] = [];
+      store = openStore({ onProblem: (m) => problems.push(m) });
+      await store.ready();
+      expect(await store.currentRevision()).to.equal(Number(b.metadata.resourceVersion));
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.match(/^\.revision: missing/);
+      expect(store.problems()).to.deep.equal(problems);
+    });
+
+    it('refuses to open with a damaged counter file rather than risk reusing revisions', async () => {
+      let store = openStore();
+      await store.create(key('a'), widget('a'));
+      await store.close();
+      await writeFile(join(root, '.revision'), 'garbage');
+      store = openStore();
+      const err = await rejection(store.ready());
+      expect(isStorageError(err, 'Unavailable')).to.equal(true);
+      expect((err as Error).message).to.match(/revision counter .* is damaged/);
+      expect(isStorageError(await rejection(store.get(key('a'))), 'Unavailable')).to.equal(true);
+    });
+  });
+
+  describe('bad files under the root', () => {
+    it('reports and skips corrupt, truncated, foreign and misplaced files, removes temp files, and loads everything else', async () => {
+      let store = openStore();
+      const good = await store.create(key('good'), widget('good'));
+      const other = await store.create('/demo.example.com/gadgets/g1', { apiVersion: 'v1', kind: 'Gadget', metadata: { name: 'g1' } });
+      await store.create(key('victim'), widget('victim'));
+      await store.close();
+
+      const dir = join(root, 'demo.example.com/widgets/default');
+      const goodText = await readFile(join(dir, 'good.json'), 'utf8');
+      await writeFile(join(dir, 'victim.json'), goodText.slice(0, goodText.length / 2)); // truncated
+      await writeFile(join(dir, 'garbage.json'), '\u0000\u0001 not json at all');
+      await writeFile(join(dir, 'empty.json'), '');
+      await writeFile(join(dir, 'copied.json'), goodText); // holds key .../good
+      await writeFile(join(dir, 'plain.json'), JSON.stringify(widget('plain'))); // not our format
+      await writeFile(join(dir, 'future.json'), JSON.stringify({ format: 'apiserver-kit/filesystem-object/v9', key: key('future') }));
+      await writeFile(join(dir, 'notes.txt'), 'hello');
+      await writeFile(join(root, 'README.md'), '# my objects');
+      await mkdir(join(root, '.git/objects'), { recursive: true });
+      await writeFile(join(root, '.git/objects/x.json'), '{}');
+      await symlink(join(dir, 'good.json'), join(dir, 'link.json'));
+      await writeFile(join(dir, '.tmp-0123456789abcdef'), goodText.slice(0, 10)); // a crashed write
+      await writeFile(join(root, '.tmp-feedfacefeedface'), '12'); // a crashed counter write
+
+      const reported: string[] = [];
+      store = openStore({ onProblem: (m) => reported.push(m) });
+      await store.ready();
+
+      expect(await store.get(key('good'))).to.deep.equal(good);
+      expect(await store.get('/demo.example.com/gadgets/g1')).to.deep.equal(other);
+      expect(await store.get(key('victim'))).to.equal(undefined);
+      expect((await store.list('/demo.example.com/')).items.map((i) => i.key)).to.deep.equal([
+        '/demo.example.com/gadgets/g1',
+        key('good'),
+      ]);
+
+      const problems = store.problems();
+      expect(problems).to.deep.equal(reported);
+      const about = (path: string): string => {
+        const found = problems.filter((p) => p.startsWith(`${path}: `));
+        expect(found, `a problem about ${path} in ${JSON.stringify(problems)}`).to.have.length(1);
+        expect(found[0]).to.match(/; skipped$/);
+        return found[0]!;
+      };
+      const d = 'demo.example.com/widgets/default';
+      expect(about(`${d}/victim.json`)).to.match(/not valid JSON.*truncated/);
+      expect(about(`${d}/garbage.json`)).to.match(/not valid JSON/);
+      expect(about(`${d}/empty.json`)).to.match(/empty/);
+      expect(about(`${d}/copied.json`)).to.match(/holds key .*good.* but its path belongs to key .*copied/);
+      expect(about(`${d}/plain.json`)).to.match(/not an object file of this store/);
+      expect(about(`${d}/future.json`)).to.match(/unknown format/);
+      expect(about(`${d}/notes.txt`)).to.match(/not an object file/);
+      expect(about('README.md')).to.match(/not an object file/);
+      expect(about('.git')).to.match(/hidden folder/);
+      expect(about(`${d}/link.json`)).to.match(/symbolic link/);
+      expect(problems).to.have.length(10);
+      expect(existsSync(join(dir, '.tmp-0123456789abcdef'))).to.equal(false);
+      expect(existsSync(join(root, '.tmp-feedfacefeedface'))).to.equal(false);
+
+      // The damaged object can be written again; that replaces the damaged file.
+      const fresh = await store.create(key('victim'), widget('victim'));
+      store = await reopen(store);
+      expect(await store.get(key('victim'))).to.deep.equal(fresh);
+    });
+
+    it('goes on after a failed write: nothing applied, its revision skipped and never reused', async () => {
+      const store = openStore();
+      const a = await store.create(key('a'), widget('a'));
+      // A file where a folder must go makes the next write to that type fail.
+      await writeFile(join(root, 'blocked.example.com'), 'in the way');
+      const events: StoreEvent[] = [];
+      await store.watch('/', await store.currentRevision(), { event: (e) => events.push(e), error: () => undefined });
+      const err = await rejection(store.create('/blocked.example.com/things/default/x', widget('x')));
+      expect(isStorageError(err, 'Unavailable')).to.equal(true);
+      expect(await store.get('/blocked.example.com/things/default/x')).to.equal(undefined);
+      expect(events).to.deep.equal([]);
+      expect(await store.currentRevision()).to.equal(Number(a.metadata.resourceVersion));
+      const b = await store.create(key('b'), widget('b'));
+      expect(Number(b.metadata.resourceVersion)).to.be.greaterThan(Number(a.metadata.resourceVersion) + 1);
+      expect(events.map((e) => e.key)).to.deep.equal([key('b')]);
+      expect((await listFiles(root)).filter((f) => f.includes('.tmp-'))).to.deep.equal([]);
+    });
+  });
+
+  describe('history', () => {
+    it('serves exact reads at older revisions within the history and Expired beyond it', async () => {
+      const store = openStore({ historyLimit: 4 });
+      const a1 = await store.create(key('a'), widget('a', {}, { v: 1 }));
+      const b1 = await store.create(key('b'), widget('b', {}, { v: 1 }));
+      const r2 = await store.currentRevision();
+      const a2 = await store.update(key('a'), widget('a', {}, { v: 2 }), Number(a1.metadata.resourceVersion));
+      await store.delete(key('b'));
+      const r4 = await store.currentRevision();
+      const c1 = await store.create(key('c'), widget('c', {}, { v: 1 }));
+      // Five changes, four kept: the first create is compacted away.
+      expect(await store.oldestRevision()).to.equal(Number(a1.metadata.resourceVersion));
+      const at2 = await store.list('/demo.example.com/', { revision: r2 });
+      expect(at2.items).to.deep.equal([
+        { key: key('a'), object: a1 },
+        { key: key('b'), object: b1 },
+      ]);
+      const at4 = await store.list('/demo.example.com/', { revision: r4, limit: 1 });
+      expect(at4).to.deep.equal({ items: [{ key: key('a'), object: a2 }], revision: r4, more: false });
+      const now = await store.list('/demo.example.com/');
+      expect(now.items.map((i) => i.object)).to.deep.equal([a2, c1]);
+      const err = await rejection(store.list('/demo.example.com/', { revision: Number(a1.metadata.resourceVersion) - 1 }));
+      expect(isStorageError(err, 'Expired')).to.equal(true);
+    });
+  });
+
+  describe('one store per root', () => {
+    it('refuses a second store on an open root, in this process and from a live process', async () => {
+      const first = openStore();
+      await first.ready();
+      const second = openStore();
+      const err = await rejection(second.ready());
+      expect(isStorageError(err, 'Unavailable')).to.equal(true);
+      expect((err as Error).message).to.match(/already open/);
+      await first.close();
+      await second.ready();
+      await second.close();
+
+      // The parent of this process stands in for another live server.
+      await writeFile(join(root, '.lock'), `${process.ppid}\n`);
+      const third = openStore();
+      expect((await rejection(third.ready()) as Error).message).to.match(new RegExp(`in use by process ${process.ppid}`));
+    });
+
+    it('takes over the lock of a process that is gone', async () => {
+      const child = spawn(process.execPath, ['-e', '']);
+      const pid = child.pid!;
+      await new Promise((r) => child.on('exit', r));
+      await writeFile(join(root, '.lock'), `${pid}\n`);
+      const store = openStore();
+      await store.ready();
+      expect((await readFile(join(root, '.lock'), 'utf8')).trim()).to.equal(String(process.pid));
+    });
+  });
+
+  describe('close', () => {
+    it('finishes accepted writes, ends watches with an error and refuses new calls', async () => {
+      const store = openStore();
+      await store.ready();
+      const errors: Error[] = [];
+      const w: StoreWatch = await store.watch('/', 0, { event: () => undefined, error: (e) => errors.push(e) });
+      const pending = store.create(key('a'), widget('a'));
+      await store.close();
+      expect((await pending).metadata.name).to.equal('a');
+      expect(errors).to.have.length(1);
+      expect(isStorageError(errors[0], 'Unavailable')).to.equal(true);
+      expect(w.progress()).to.be.at.least(1);
+      expect(isStorageError(await rejection(store.get(key('a'))), 'Unavailable')).to.equal(true);
+      expect(isStorageError(await rejection(store.create(key('b'), widget('b'))), 'Unavailable')).to.equal(true);
+      expect(existsSync(join(root, '.lock'))).to.equal(false);
+    });
+  });
+
+  describe('crash', function () {
+    this.timeout(120_000);
+
+    interface Line {
+      ready?: number;
+      begin?: string;
+      ack?: string;
+      key?: string;
+      seq?: number;
+      rev?: number;
+    }
+
+    /** Runs the writer on `root` until it has acknowledged `acks` writes, then SIGKILLs it. */
+    async function crashRun(acks: number): Promise<Line[]> {
+      const script = join(here, 'fixtures/fs-crash-writer.ts');
+      const child = spawn(process.execPath, ['--import', 'tsx', script, root, '8', '6', '5'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      let acked = 0;
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.setEncoding('utf8');
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (d: string) => (err += d));
+        child.stdout.on('data', (d: string) => {
+          out += d;
+          acked += d.split('"ack"').length - 1;
+          if (acked >= acks) resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`the writer exited early (${code}): ${err}`)));
+      });
+      child.kill('SIGKILL');
+      await exited;
+      // The last line may be cut short by the kill: only whole lines count.
+      return out
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l) as Line);
+    }
+
+    it('keeps every acknowledged write intact and reuses no revision after SIGKILL during a burst', async () => {
+      const runs: Line[][] = [];
+      for (const acks of [150, 400, 250]) runs.push(await crashRun(acks));
+
+      // Revisions: each run starts above everything acknowledged before; none repeats.
+      const seen = new Set<number>();
+      let highest = 0;
+      for (const run of runs) {
+        expect(run[0]!.ready).to.be.a('number');
+        expect(run[0]!.ready).to.be.at.least(highest);
+        for (const l of run) {
+          if (l.ack === undefined) continue;
+          expect(seen.has(l.rev!), `revision ${l.rev} acknowledged twice`).to.equal(false);
+          seen.add(l.rev!);
+        }
+        const acked = run.filter((l) => l.ack !== undefined).map((l) => l.rev!);
+        expect(Math.min(...acked)).to.be.greaterThan(highest);
+        highest = Math.max(highest, ...acked);
+      }
+
+      // Per key, the outcome allowed: the last acknowledged write, or a write begun after it
+      // that the kill cut short.
+      type Outcome = { seq: number; rev?: number; deleted: boolean };
+      const allowed = new Map<string, Outcome[]>();
+      for (const run of runs) {
+        for (const l of run) {
+          if (l.begin !== undefined) {
+            // A key never acknowledged may also still be absent.
+            const list = allowed.get(l.key!) ?? [{ seq: -1, deleted: true }];
+            list.push({ seq: l.seq!, deleted: l.begin === 'delete' });
+            allowed.set(l.key!, list);
+          } else if (l.ack !== undefined) {
+            allowed.set(l.key!, [{ seq: l.seq!, rev: l.rev!, deleted: l.ack === 'delete' }]);
+          }
+        }
+      }
+
+      const problems: string[] = [];
+      const store = openStore({ onProblem: (m) => problems.push(m) });
+      await store.ready();
+      expect(problems).to.deep.equal([]);
+      expect((await listFiles(root)).filter((f) => f.includes('.tmp-')), 'temp files of cut writes are gone').to.deep.equal([]);
+      expect(await store.currentRevision()).to.be.at.least(highest);
+      const items = new Map((await store.list('/crash.example.com/')).items.map((i) => [i.key, i.object]));
+      for (const [k, outcomes] of allowed) {
+        const obj = items.get(k);
+        const acked = outcomes.find((o) => o.rev !== undefined);
+        const matches = outcomes.some((o) => {
+          if (o.deleted) return obj === undefined;
+          if (obj === undefined) return false;
+          if ((obj.spec as { seq: number }).seq !== o.seq || obj.metadata.uid !== `uid-${o.seq}`) return false;
+          if (o.rev !== undefined) return Number(obj.metadata.resourceVersion) === o.rev;
+          return Number(obj.metadata.resourceVersion) > (acked?.rev ?? 0);
+        });
+        expect(matches, `${k}: found ${JSON.stringify(obj?.spec)} at ${obj?.metadata.resourceVersion}, allowed ${JSON.stringify(outcomes)}`).to.equal(true);
+        if (obj) expect((obj.spec as { payload: string }).payload).to.equal('x'.repeat((obj.spec as { seq: number }).seq % 500));
+      }
+      const next = await store.create('/crash.example.com/things/after/x', widget('x'));
+      expect(Number(next.metadata.resourceVersion)).to.be.greaterThan(highest);
+    });
+  });
+});
