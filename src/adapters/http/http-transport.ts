@@ -1,0 +1,154 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Router from '@koa/router';
+import { inject, injectable, optional } from 'inversify';
+import Koa, { type Context, type Next } from 'koa';
+import { unauthorized } from '../../domain/errors/api-error.js';
+import type { UserInfo } from '../../domain/resource/strategy.js';
+import type { Authenticator } from '../../ports/authenticator.port.js';
+import { RESOURCE_API, type ResourceApi } from '../../ports/resource-api.port.js';
+import { OpenApiDocuments } from './openapi/openapi-documents.js';
+import type { OpenApiInfo } from './openapi/openapi-v3-document.js';
+import { DEFAULT_MAX_BODY_BYTES } from './request/body-reader.js';
+import { parseResourcePath, pathNotFound } from './request/resource-path.js';
+import { ResourceRequestHandler } from './resources/resource-request-handler.js';
+import { ServedIndex } from './resources/served-index.js';
+import { errorResponse } from './response/error-status.js';
+import { registerDiscoveryRoutes } from './routes/discovery-routes.js';
+import { registerOpenApiRoutes } from './routes/openapi-routes.js';
+import { sendJson } from './routes/respond.js';
+import { PUBLIC_PATHS, registerSystemRoutes } from './routes/system-routes.js';
+import { versionInfo, type VersionInfo } from './system/version-info.js';
+import { WatchStreamer } from './watch/watch-streamer.js';
+
+export interface HttpTransportOptions {
+  /** Checks every request but those to health endpoints and `/version`; none: no authentication. */
+  authenticator?: Authenticator;
+  /** Largest request body accepted; larger ones answer 413. Default 3 MiB. */
+  maxBodyBytes?: number;
+  /** What `/version` says; unset fields get defaults. */
+  version?: Partial<VersionInfo>;
+  /** `info` of the OpenAPI documents. */
+  openapi?: Partial<OpenApiInfo>;
+  /**
+   * Told about failures that are not ApiErrors: the client gets a 500 saying nothing about
+   * them, so this is where they can be seen. Default: written to stderr.
+   */
+  onInternalError?: (err: unknown, request: { method: string; path: string }) => void;
+}
+
+export const HTTP_TRANSPORT = Symbol.for('apiserver-kit.HttpTransport');
+export const HTTP_TRANSPORT_OPTIONS = Symbol.for('apiserver-kit.HttpTransportOptions');
+
+/** A Node request listener, for `http.createServer` or `https.createServer`. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+interface State {
+  user?: UserInfo;
+}
+
+/**
+ * The Kubernetes wire protocol over HTTP (Koa), driving the domain through the ResourceApi
+ * port only: resource verbs, discovery, OpenAPI, health, `/version`, watch streaming, content
+ * negotiation, and errors as Status bodies. It does not bind a socket: the composition root
+ * passes `requestListener` to an http or https server, and calls `closeWatches()` on shutdown
+ * before closing that server (open watches would otherwise keep it from closing).
+ */
+@injectable()
+export class HttpTransport {
+  /** Serves one request; hand it to `http(s).createServer`. */
+  readonly requestListener: RequestListener;
+  private readonly watches = new WatchStreamer();
+  private shuttingDown = false;
+
+  constructor(
+    @inject(RESOURCE_API) api: ResourceApi,
+    @inject(HTTP_TRANSPORT_OPTIONS) @optional() options: HttpTransportOptions = {},
+  ) {
+    const opts = options ?? {};
+    const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new Error('maxBodyBytes must be a positive integer');
+    const onInternalError = opts.onInternalError ?? defaultInternalErrorLog;
+    const served = new ServedIndex(api);
+    const docs = new OpenApiDocuments(() => served.groups(), {
+      title: opts.openapi?.title ?? 'Kubernetes',
+      version: opts.openapi?.version ?? 'unversioned',
+      description: opts.openapi?.description,
+    });
+    const resources = new ResourceRequestHandler(api, served, this.watches, maxBodyBytes);
+
+    const router = new Router();
+    registerSystemRoutes(router, {
+      api,
+      served,
+      version: versionInfo(opts.version),
+      shuttingDown: () => this.shuttingDown,
+    });
+    registerDiscoveryRoutes(router, served);
+    registerOpenApiRoutes(router, docs);
+
+    const app = new Koa<State>();
+    app.on('error', (err: unknown, ctx?: Context) => onInternalError(err, { method: ctx?.method ?? '', path: ctx?.path ?? '' }));
+    app.use(errorsAsStatus(onInternalError));
+    app.use(authentication(opts.authenticator));
+    app.use(router.routes());
+    app.use(async (ctx: Context) => {
+      const addr = parseResourcePath(ctx.path);
+      if (!addr) throw pathNotFound();
+      await resources.handle(ctx, addr, (ctx.state as State).user);
+    });
+    const callback = app.callback();
+    this.requestListener = (req, res) => {
+      void callback(req, res);
+    };
+  }
+
+  /** Watches being served now. */
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
+  /**
+   * Ends every open watch and refuses new ones; `/readyz` fails from now on. Resolves when all
+   * watch responses have ended, so the server can then close.
+   */
+  async closeWatches(): Promise<void> {
+    this.shuttingDown = true;
+    await this.watches.closeAll();
+  }
+}
+
+/** Every failure leaves as a Status with its code; unexpected ones as a bare 500. */
+function errorsAsStatus(onInternalError: NonNullable<HttpTransportOptions['onInternalError']>) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+    } catch (err) {
+      const response = errorResponse(err);
+      if (response.unexpected) onInternalError(err, { method: ctx.method, path: ctx.path });
+      if (ctx.respond === false || ctx.res.headersSent) {
+        // A stream had started: there is no status line left to change.
+        if (!ctx.res.writableEnded) ctx.res.destroy();
+        return;
+      }
+      ctx.remove('Warning');
+      ctx.remove('ETag');
+      for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value);
+      sendJson(ctx, response.status, 'application/json', response.code);
+    }
+  };
+}
+
+function authentication(authenticator: Authenticator | undefined) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (authenticator && !PUBLIC_PATHS.some((p) => p.test(ctx.path))) {
+      const user = await authenticator.authenticate({ headers: ctx.req.headers });
+      if (!user) throw unauthorized();
+      (ctx.state as State).user = user;
+    }
+    await next();
+  };
+}
+
+function defaultInternalErrorLog(err: unknown, request: { method: string; path: string }): void {
+  console.error(`apiserver-kit: internal error serving ${request.method} ${request.path}:`, err);
+}

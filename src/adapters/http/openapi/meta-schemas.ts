@@ -1,0 +1,259 @@
+/**
+ * OpenAPI v3 schemas of the meta.k8s.io types every group-version document refers to, under
+ * the names Kubernetes gives them, so that clients resolve them the way they do for any API
+ * server. Descriptions are this kit's own wording.
+ */
+
+export type Schema = Record<string, unknown>;
+
+export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+export const OBJECT_META = `${META}.ObjectMeta`;
+export const LIST_META = `${META}.ListMeta`;
+export const STATUS = `${META}.Status`;
+export const DELETE_OPTIONS = `${META}.DeleteOptions`;
+export const PATCH = `${META}.Patch`;
+export const WATCH_EVENT = `${META}.WatchEvent`;
+export const SCALE = 'io.k8s.api.autoscaling.v1.Scale';
+
+/** A reference to a component, in the form Kubernetes documents use for named types. */
+export function ref(name: string, extra: Schema = {}): Schema {
+  return { allOf: [{ $ref: `#/components/schemas/${name}` }], ...extra };
+}
+
+export const API_VERSION_DESCRIPTION =
+  'The versioned schema of this representation of an object: `group/version`. Servers convert recognized versions and may reject unrecognized ones.';
+export const KIND_DESCRIPTION =
+  'The REST resource this object represents, in CamelCase. Servers may infer it from the endpoint the client submits requests to. Cannot be updated.';
+const OBJECT_META_DESCRIPTION = "Standard object's metadata: name, namespace, labels, annotations and the fields the server maintains.";
+const LIST_META_DESCRIPTION = "Standard list metadata: the list's resourceVersion and the continue token of the next page.";
+
+const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
+const stringMap = (description: string): Schema => ({ type: 'object', additionalProperties: { type: 'string', default: '' }, description });
+const time = (description: string): Schema => ref(`${META}.Time`, { description });
+
+export const OBJECT_META_PROPERTY: Schema = ref(OBJECT_META, { default: {}, description: OBJECT_META_DESCRIPTION });
+export const LIST_META_PROPERTY: Schema = ref(LIST_META, { default: {}, description: LIST_META_DESCRIPTION });
+export const API_VERSION_PROPERTY: Schema = str(API_VERSION_DESCRIPTION);
+export const KIND_PROPERTY: Schema = str(KIND_DESCRIPTION);
+
+/** The meta.k8s.io component schemas; `scale` adds autoscaling/v1 Scale. */
+export function metaSchemas(opts: { scale: boolean }): Record<string, Schema> {
+  const schemas: Record<string, Schema> = {
+    [`${META}.Time`]: {
+      type: 'string',
+      format: 'date-time',
+      description: 'A timestamp in RFC 3339 form with second precision, in UTC: 2006-01-02T15:04:05Z.',
+    },
+    [`${META}.FieldsV1`]: {
+      type: 'object',
+      description: 'The set of fields a manager owns, in the FieldsV1 trie encoding.',
+    },
+    [`${META}.OwnerReference`]: {
+      type: 'object',
+      description: 'Names an object that owns this one. The owner must be in the same namespace, or cluster-scoped.',
+      required: ['apiVersion', 'kind', 'name', 'uid'],
+      properties: {
+        apiVersion: str("The owner's API version.", { default: '' }),
+        kind: str("The owner's kind.", { default: '' }),
+        name: str("The owner's name.", { default: '' }),
+        uid: str("The owner's UID.", { default: '' }),
+        controller: { type: 'boolean', description: 'True when the owner is the managing controller.' },
+        blockOwnerDeletion: {
+          type: 'boolean',
+          description: 'True to keep the owner from being deleted in the foreground before this object is removed.',
+        },
+      },
+      'x-kubernetes-map-type': 'atomic',
+    },
+    [`${META}.ManagedFieldsEntry`]: {
+      type: 'object',
+      description: 'One field manager, the operation it last made and the fields it owns.',
+      properties: {
+        apiVersion: str('The version of the resource the fields were written through.'),
+        fieldsType: str('The encoding of fieldsV1; only `FieldsV1`.'),
+        fieldsV1: ref(`${META}.FieldsV1`, { description: 'The fields owned.' }),
+        manager: str('The name of the workflow managing these fields.'),
+        operation: str('`Apply` or `Update`: how the fields were last written.'),
+        subresource: str('The subresource the fields were written through, if any.'),
+        time: time('When the fields were last changed.'),
+      },
+    },
+    [OBJECT_META]: {
+      type: 'object',
+      description: 'Metadata every persisted object has: identity, labels, annotations and server-maintained fields.',
+      properties: {
+        annotations: stringMap('Unstructured key-value data kept with the object; not used to select objects.'),
+        creationTimestamp: time('When the server created the object. Set by the server; read-only.'),
+        deletionGracePeriodSeconds: {
+          type: 'integer',
+          format: 'int64',
+          description: 'Seconds the object is allowed to terminate gracefully. Set with deletionTimestamp; read-only.',
+        },
+        deletionTimestamp: time('When the object will be or was asked to be deleted. Set by the server; read-only.'),
+        finalizers: {
+          type: 'array',
+          items: { type: 'string', default: '' },
+          description: 'Keys that must be removed before the object is deleted from storage.',
+          'x-kubernetes-list-type': 'set',
+          'x-kubernetes-patch-strategy': 'merge',
+        },
+        generateName: str('A prefix from which the server generates a unique name when name is empty.'),
+        generation: {
+          type: 'integer',
+          format: 'int64',
+          description: 'A sequence number of changes to the desired state. Set by the server; read-only.',
+        },
+        labels: stringMap('Key-value pairs that organize and select objects.'),
+        managedFields: {
+          type: 'array',
+          items: ref(`${META}.ManagedFieldsEntry`, { default: {} }),
+          description: 'Which field managers own which fields. Maintained by the server.',
+          'x-kubernetes-list-type': 'atomic',
+        },
+        name: str('Unique within a namespace. Required when creating, unless generateName is used. Cannot be updated.'),
+        namespace: str('The namespace of a namespaced object; empty for cluster-scoped objects. Cannot be updated.'),
+        ownerReferences: {
+          type: 'array',
+          items: ref(`${META}.OwnerReference`, { default: {} }),
+          description: 'Objects this object depends on; it is garbage collected when they are all gone.',
+          'x-kubernetes-list-map-keys': ['uid'],
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-patch-merge-key': 'uid',
+          'x-kubernetes-patch-strategy': 'merge',
+        },
+        resourceVersion: str(
+          'An opaque version of the object, changed on every write; used for optimistic concurrency and watches. Read-only.',
+        ),
+        selfLink: str('Deprecated; not set.'),
+        uid: str('Unique in time and space, set by the server on creation. Read-only.'),
+      },
+    },
+    [LIST_META]: {
+      type: 'object',
+      description: 'Metadata of a list.',
+      properties: {
+        continue: str('Set when more items are available: pass it as `continue` to read the next page.'),
+        remainingItemCount: { type: 'integer', format: 'int64', description: 'Items left after this page, when known.' },
+        resourceVersion: str('The version of the collection this list was read at, for a watch to start from.'),
+        selfLink: str('Deprecated; not set.'),
+      },
+    },
+    [`${META}.StatusCause`]: {
+      type: 'object',
+      description: 'One cause of a failure.',
+      properties: {
+        field: str('The field that caused the failure, as a path: `spec.replicas`, `metadata.labels[app]`.'),
+        message: str('A human-readable description of the cause.'),
+        reason: str('A machine-readable cause, e.g. FieldValueRequired.'),
+      },
+    },
+    [`${META}.StatusDetails`]: {
+      type: 'object',
+      description: 'More about a failure, for clients to act on.',
+      properties: {
+        causes: {
+          type: 'array',
+          items: ref(`${META}.StatusCause`, { default: {} }),
+          description: 'The causes of the failure, e.g. every invalid field.',
+          'x-kubernetes-list-type': 'atomic',
+        },
+        group: str('The group of the resource concerned.'),
+        kind: str('The kind or resource concerned.'),
+        name: str('The name of the object concerned.'),
+        retryAfterSeconds: { type: 'integer', format: 'int32', description: 'When to retry, in seconds.' },
+        uid: str('The UID of the object concerned.'),
+      },
+    },
+    [STATUS]: {
+      type: 'object',
+      description: 'The answer of a call that returns no object: success, or why it failed.',
+      properties: {
+        apiVersion: str(API_VERSION_DESCRIPTION),
+        code: { type: 'integer', format: 'int32', description: 'The HTTP status code.' },
+        details: ref(`${META}.StatusDetails`, { description: 'More about the failure.' }),
+        kind: str(KIND_DESCRIPTION),
+        message: str('A human-readable description of the outcome.'),
+        metadata: LIST_META_PROPERTY,
+        reason: str('A machine-readable reason, e.g. NotFound or Conflict.'),
+        status: str('`Success` or `Failure`.'),
+      },
+      'x-kubernetes-group-version-kind': [{ group: '', kind: 'Status', version: 'v1' }],
+    },
+    [`${META}.Preconditions`]: {
+      type: 'object',
+      description: 'Conditions the object must meet for a delete to proceed.',
+      properties: {
+        resourceVersion: str('The object must have this resourceVersion.'),
+        uid: str('The object must have this UID.'),
+      },
+    },
+    [DELETE_OPTIONS]: {
+      type: 'object',
+      description: 'Options of a delete.',
+      properties: {
+        apiVersion: str(API_VERSION_DESCRIPTION),
+        dryRun: {
+          type: 'array',
+          items: { type: 'string', default: '' },
+          description: 'When present, nothing is persisted. The only value is `All`.',
+          'x-kubernetes-list-type': 'atomic',
+        },
+        gracePeriodSeconds: { type: 'integer', format: 'int64', description: 'Seconds before the object is deleted.' },
+        kind: str(KIND_DESCRIPTION),
+        orphanDependents: { type: 'boolean', description: 'Deprecated: use propagationPolicy.' },
+        preconditions: ref(`${META}.Preconditions`, { description: 'Must be met for the delete to proceed.' }),
+        propagationPolicy: str('How dependents are garbage collected: `Orphan`, `Background` or `Foreground`.'),
+      },
+      'x-kubernetes-group-version-kind': [{ group: '', kind: 'DeleteOptions', version: 'v1' }],
+    },
+    [PATCH]: {
+      type: 'object',
+      description: 'A patch: a JSON patch, a JSON merge patch or an apply configuration, by Content-Type.',
+    },
+    'io.k8s.apimachinery.pkg.runtime.RawExtension': {
+      type: 'object',
+      description: 'An embedded object of any kind.',
+    },
+    [WATCH_EVENT]: {
+      type: 'object',
+      description: 'One event of a watch.',
+      required: ['type', 'object'],
+      properties: {
+        object: ref('io.k8s.apimachinery.pkg.runtime.RawExtension', {
+          description: 'The object: its new state, its last state (DELETED), a bookmark, or a Status (ERROR).',
+        }),
+        type: str('ADDED, MODIFIED, DELETED, BOOKMARK or ERROR.', { default: '' }),
+      },
+      'x-kubernetes-group-version-kind': [{ group: '', kind: 'WatchEvent', version: 'v1' }],
+    },
+  };
+  if (opts.scale) {
+    schemas[SCALE] = {
+      type: 'object',
+      description: 'The scale of a resource: desired and observed replicas.',
+      properties: {
+        apiVersion: str(API_VERSION_DESCRIPTION),
+        kind: str(KIND_DESCRIPTION),
+        metadata: OBJECT_META_PROPERTY,
+        spec: ref(`${SCALE}Spec`, { default: {}, description: 'The desired scale.' }),
+        status: ref(`${SCALE}Status`, { default: {}, description: 'The observed scale. Read-only.' }),
+      },
+      'x-kubernetes-group-version-kind': [{ group: 'autoscaling', kind: 'Scale', version: 'v1' }],
+    };
+    schemas[`${SCALE}Spec`] = {
+      type: 'object',
+      description: 'The desired scale.',
+      properties: { replicas: { type: 'integer', format: 'int32', description: 'The desired number of instances.' } },
+    };
+    schemas[`${SCALE}Status`] = {
+      type: 'object',
+      description: 'The observed scale.',
+      required: ['replicas'],
+      properties: {
+        replicas: { type: 'integer', format: 'int32', default: 0, description: 'The observed number of instances.' },
+        selector: str('The label selector of the scaled instances, in the string form of label queries.'),
+      },
+    };
+  }
+  return schemas;
+}

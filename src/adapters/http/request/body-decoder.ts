@@ -1,0 +1,91 @@
+import { parseAllDocuments } from 'yaml';
+import { badRequest, unsupportedMediaType } from '../../../domain/errors/api-error.js';
+import type { PatchType } from '../../../ports/resource-api.port.js';
+import { parseMediaType } from '../negotiation/media-type.js';
+
+/** Content types of patches this server applies, as the OpenAPI document advertises them. */
+export const PATCH_CONTENT_TYPES: Readonly<Record<string, Exclude<PatchType, 'strategic'>>> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/apply-patch+yaml': 'apply',
+};
+
+const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
+
+/**
+ * Decodes an object body (create, update, subresource writes): JSON when the Content-Type says
+ * so or says nothing, YAML for `application/yaml`. Anything else is 415; a body that does not
+ * parse is 400.
+ */
+export function decodeObjectBody(contentType: string | undefined, raw: Buffer): unknown {
+  const type = mediaTypeOf(contentType);
+  if (raw.length === 0) throw badRequest('the request body is empty; an object was expected');
+  if (type === undefined || type === 'application/json') return parseJson(raw);
+  if (type === 'application/yaml') return parseYaml(raw);
+  throw unsupportedMediaType(
+    `the body of the request was in an unknown format (${type}); accepted media types include: application/json, application/yaml`,
+  );
+}
+
+/** Decodes a PATCH body by its Content-Type into the patch type and the parsed patch. */
+export function decodePatchBody(contentType: string | undefined, raw: Buffer): { type: PatchType; patch: unknown } {
+  const media = mediaTypeOf(contentType);
+  if (media === STRATEGIC_MERGE_PATCH) {
+    throw unsupportedMediaType(
+      'strategic merge patch is not supported by this server; use --type=merge (application/merge-patch+json) or --type=json (application/json-patch+json)',
+    );
+  }
+  const type = media === undefined ? undefined : PATCH_CONTENT_TYPES[media];
+  if (type === undefined) {
+    throw unsupportedMediaType(
+      `the body of the request was in an unknown format (${media ?? 'no Content-Type'}); accepted media types include: ${Object.keys(PATCH_CONTENT_TYPES).join(', ')}`,
+    );
+  }
+  if (raw.length === 0) throw badRequest('the patch is empty');
+  const patch = type === 'apply' ? parseYaml(raw) : parseJson(raw);
+  if (type === 'json' && !Array.isArray(patch)) {
+    throw badRequest('a JSON patch (application/json-patch+json) must be an array of operations');
+  }
+  if ((type === 'merge' || type === 'apply') && (typeof patch !== 'object' || patch === null || Array.isArray(patch))) {
+    throw badRequest(`a ${type === 'merge' ? 'merge patch' : 'server-side apply'} body must be an object`);
+  }
+  return { type, patch };
+}
+
+/** Decodes an optional body (DELETE): undefined when empty; JSON or YAML otherwise. */
+export function decodeOptionalBody(contentType: string | undefined, raw: Buffer): unknown {
+  if (raw.length === 0 || raw.toString('utf8').trim() === '') return undefined;
+  return decodeObjectBody(contentType, raw);
+}
+
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  if (contentType === undefined || contentType.trim() === '') return undefined;
+  const parsed = parseMediaType(contentType);
+  if (!parsed) throw unsupportedMediaType(`the Content-Type ${JSON.stringify(contentType)} is not a media type`);
+  return parsed.type;
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function parseYaml(raw: Buffer): unknown {
+  const docs = parseAllDocuments(raw.toString('utf8'), { prettyErrors: false });
+  if (!Array.isArray(docs)) throw badRequest('the request body is not valid YAML');
+  const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+  if (nonEmpty.length !== 1) {
+    throw badRequest(nonEmpty.length === 0 ? 'the request body is empty; an object was expected' : 'the request body must hold exactly one YAML document');
+  }
+  const doc = nonEmpty[0];
+  if (doc.errors.length > 0) throw badRequest(`the request body is not valid YAML: ${doc.errors[0].message}`);
+  try {
+    // YAML 1.2 core schema, no custom tags: the result is plain JSON data.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw badRequest(`the request body is not valid YAML: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,135 @@
+import type { ServerResponse } from 'node:http';
+import { serviceUnavailable } from '../../../domain/errors/api-error.js';
+import { statusFromError } from '../../../domain/errors/status.js';
+import type { WatchStream } from '../../../ports/resource-api.port.js';
+import { contentTypeOf, type OutputFormat } from '../negotiation/output-format.js';
+import type { TransformContext } from '../response/output-transform.js';
+import { WatchEventEncoder } from './watch-event-encoder.js';
+
+interface OpenWatch {
+  stream: WatchStream;
+  res: ServerResponse;
+  done: Promise<void>;
+}
+
+/** How long closeAll() lets a client read what is buffered before its connection is cut. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * Streams watch events to HTTP clients: chunked, one JSON event per line, headers flushed at
+ * once (informers wait for them before they report started). A slow client is not written to
+ * while its socket buffer is full; a client that goes away closes its stream. Keeps every open
+ * watch so that shutdown can end them all.
+ */
+export class WatchStreamer {
+  private readonly open = new Set<OpenWatch>();
+  private readonly encoder = new WatchEventEncoder();
+  private closing = false;
+
+  /** Number of watches being served now. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Serves one watch on `res` until the stream ends, the client goes away, or closeAll().
+   * `onGone` runs when the client goes away (to abort the request's signal).
+   */
+  async serve(res: ServerResponse, stream: WatchStream, format: OutputFormat, tc: TransformContext, onGone: () => void): Promise<void> {
+    if (res.destroyed) {
+      // The client left while the watch was being set up.
+      onGone();
+      stream.close();
+      return;
+    }
+    if (this.closing) {
+      stream.close();
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(statusFromError(serviceUnavailable('the server is shutting down', 1))));
+      return;
+    }
+    let resolveDone!: () => void;
+    const entry: OpenWatch = { stream, res, done: new Promise<void>((r) => (resolveDone = r)) };
+    this.open.add(entry);
+
+    const onClose = (): void => {
+      onGone();
+      stream.close();
+    };
+    res.on('close', onClose);
+    res.socket?.setTimeout(0);
+    res.socket?.setNoDelay(true);
+    res.writeHead(200, {
+      'Content-Type': contentTypeOf(format),
+      'Cache-Control': 'no-cache, private',
+      'X-Content-Type-Options': 'nosniff',
+      'Transfer-Encoding': 'chunked',
+    });
+    res.flushHeaders();
+
+    try {
+      for await (const event of stream) {
+        if (res.destroyed || res.writableEnded) break;
+        let frame: Buffer;
+        try {
+          frame = this.encoder.encode(event, format, tc);
+        } catch (err) {
+          // An event that cannot be rendered ends the watch with an ERROR the client can act on.
+          frame = Buffer.from(`${JSON.stringify({ type: 'ERROR', object: statusFromError(err) })}\n`);
+          writeFrame(res, frame);
+          break;
+        }
+        if (!writeFrame(res, frame)) await drained(res);
+      }
+    } catch (err) {
+      if (!res.destroyed && !res.writableEnded) {
+        writeFrame(res, Buffer.from(`${JSON.stringify({ type: 'ERROR', object: statusFromError(err) })}\n`));
+      }
+    } finally {
+      res.off('close', onClose);
+      stream.close();
+      if (!res.destroyed && !res.writableEnded) res.end();
+      this.open.delete(entry);
+      resolveDone();
+    }
+  }
+
+  /**
+   * Ends every open watch (server shutdown): each client sees its stream end, as at a
+   * timeout, and re-lists or re-watches elsewhere. New watches are refused from now on.
+   */
+  async closeAll(): Promise<void> {
+    this.closing = true;
+    const all = [...this.open];
+    for (const w of all) w.stream.close();
+    // A client that reads nothing would hold its watch open through a full socket buffer.
+    const timer = setTimeout(() => {
+      for (const w of all) if (this.open.has(w)) w.res.destroy();
+    }, CLOSE_GRACE_MS);
+    try {
+      await Promise.all(all.map((w) => w.done));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function writeFrame(res: ServerResponse, frame: Buffer): boolean {
+  try {
+    return res.write(frame);
+  } catch {
+    return true;
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from '../../../../src/adapters/http/request/body-decoder.js';
+import type { ApiError } from '../../../../src/domain/errors/api-error.js';
+
+const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+function failure(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (err) {
+    return err as ApiError;
+  }
+  expect.fail('expected an error');
+}
+
+describe('http: request bodies', () => {
+  it('decodes JSON, with or without a Content-Type', () => {
+    expect(decodeObjectBody('application/json', buf('{"a":1}'))).to.deep.equal({ a: 1 });
+    expect(decodeObjectBody('application/json; charset=utf-8', buf('{"a":1}'))).to.deep.equal({ a: 1 });
+    expect(decodeObjectBody(undefined, buf('{"a":1}'))).to.deep.equal({ a: 1 });
+  });
+
+  it('decodes YAML bodies', () => {
+    expect(decodeObjectBody('application/yaml', buf('kind: Widget\nmetadata:\n  name: foo\n'))).to.deep.equal({
+      kind: 'Widget',
+      metadata: { name: 'foo' },
+    });
+  });
+
+  it('answers 400 for malformed JSON or YAML, empty bodies and multiple documents', () => {
+    expect(failure(() => decodeObjectBody('application/json', buf('{"a":'))).code).to.equal(400);
+    expect(failure(() => decodeObjectBody('application/yaml', buf('a: [1'))).code).to.equal(400);
+    expect(failure(() => decodeObjectBody('application/yaml', buf('a: 1\n---\nb: 2\n'))).code).to.equal(400);
+    expect(failure(() => decodeObjectBody('application/json', buf(''))).code).to.equal(400);
+  });
+
+  it('answers 415 for other media types', () => {
+    const err = failure(() => decodeObjectBody('application/vnd.kubernetes.protobuf', buf('x')));
+    expect(err.code).to.equal(415);
+    expect(err.reason).to.equal('UnsupportedMediaType');
+    expect(failure(() => decodeObjectBody('text/plain', buf('x'))).code).to.equal(415);
+  });
+
+  it('maps patch content types to patch types', () => {
+    expect(decodePatchBody('application/json-patch+json', buf('[{"op":"remove","path":"/a"}]'))).to.deep.equal({
+      type: 'json',
+      patch: [{ op: 'remove', path: '/a' }],
+    });
+    expect(decodePatchBody('application/merge-patch+json', buf('{"a":null}'))).to.deep.equal({ type: 'merge', patch: { a: null } });
+    expect(decodePatchBody('application/apply-patch+yaml', buf('{"apiVersion":"x/v1","kind":"K"}')).type).to.equal('apply');
+    expect(decodePatchBody('application/apply-patch+yaml', buf('kind: K\n')).patch).to.deep.equal({ kind: 'K' });
+  });
+
+  it('refuses strategic merge patch and unknown patch types with 415', () => {
+    const smp = failure(() => decodePatchBody('application/strategic-merge-patch+json', buf('{}')));
+    expect(smp.code).to.equal(415);
+    expect(smp.message).to.match(/strategic merge patch is not supported/);
+    expect(failure(() => decodePatchBody('application/json', buf('{}'))).code).to.equal(415);
+    expect(failure(() => decodePatchBody(undefined, buf('{}'))).code).to.equal(415);
+  });
+
+  it('answers 400 for patches of the wrong shape', () => {
+    expect(failure(() => decodePatchBody('application/json-patch+json', buf('{"op":"add"}'))).code).to.equal(400);
+    expect(failure(() => decodePatchBody('application/merge-patch+json', buf('[1]'))).code).to.equal(400);
+    expect(failure(() => decodePatchBody('application/merge-patch+json', buf('{'))).code).to.equal(400);
+  });
+
+  it('treats an empty DELETE body as no body', () => {
+    expect(decodeOptionalBody(undefined, buf(''))).to.equal(undefined);
+    expect(decodeOptionalBody('application/json', buf('  \n'))).to.equal(undefined);
+    expect(decodeOptionalBody(undefined, buf('{"propagationPolicy":"Background"}'))).to.deep.equal({ propagationPolicy: 'Background' });
+  });
+});
