@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Container } from 'inversify';
+import { HTTP_TRANSPORT, type HttpTransport } from '../adapters/http/index.js';
+import { ensureServingCertificate } from '../adapters/http/tls/serving-certificate.js';
+import { InProcessClient, type InProcessClientOptions } from '../adapters/in-process/in-process-client.js';
+import type { ApiRegistry } from '../domain/registry/api-registry.js';
+import { RESOURCE_API, type ResourceApi } from '../ports/resource-api.port.js';
+import { buildContainer } from './container.js';
+import { writeKubeconfigFile } from './kubeconfig.js';
+import type { ServerConfig } from './server-config.js';
+
+/** How long stop() lets open requests finish before it cuts their connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/**
+ * A composed server. Its resource API is usable at once, in process (`client()`); `start()`
+ * also serves it over HTTPS (or HTTP when built with withInsecureServing).
+ */
+export class ApiServer {
+  readonly container: Container;
+  readonly api: ResourceApi;
+  private http: HttpServer | undefined;
+  private caPem: string | undefined;
+  private serverUrl: string | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(readonly config: ServerConfig) {
+    this.container = buildContainer(config);
+    this.api = this.container.get<ApiRegistry>(RESOURCE_API);
+  }
+
+  /** A client of this server's resource API that needs no HTTP. */
+  client(options?: InProcessClientOptions): InProcessClient {
+    return new InProcessClient(this.api, options);
+  }
+
+  /** `https://HOST:PORT` once started. */
+  get url(): string | undefined {
+    return this.serverUrl;
+  }
+
+  /** The PEM of the CA clients should trust, once started with TLS. */
+  get caCertificate(): string | undefined {
+    return this.caPem;
+  }
+
+  /** Checks storage, binds the port and serves. Resolves with the URL once listening. */
+  async start(): Promise<{ url: string }> {
+    if (this.http) throw new Error('the server is already started');
+    await this.api.ready();
+    const transport = this.container.get<HttpTransport>(HTTP_TRANSPORT);
+    const tls = this.config.tls;
+    let server: HttpServer;
+    let scheme: 'http' | 'https';
+    if (tls.kind === 'none') {
+      server = createHttpServer(transport.requestListener);
+      scheme = 'http';
+    } else {
+      let cert: string;
+      let key: string;
+      if (tls.kind === 'files') {
+        [cert, key] = await Promise.all([readFile(tls.certFile, 'utf8'), readFile(tls.keyFile, 'utf8')]);
+        this.caPem = cert;
+      } else {
+        const generated = await ensureServingCertificate(tls.certDir);
+        cert = generated.cert;
+        key = generated.key;
+        this.caPem = generated.ca;
+      }
+      server = createHttpsServer({ cert, key }, transport.requestListener) as unknown as HttpServer;
+      scheme = 'https';
+    }
+    // Watches are long-lived: no request timeout, and keep-alive so informers reuse connections.
+    server.requestTimeout = 0;
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.bindPort, this.config.bindAddress, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.http = server;
+    const port = (server.address() as AddressInfo).port;
+    const host = clientHost(this.config.bindAddress);
+    this.serverUrl = `${scheme}://${host}:${port}`;
+    return { url: this.serverUrl };
+  }
+
+  /** Writes a kubeconfig for this server: URL, CA and the first bearer token. */
+  async writeKubeconfig(path: string): Promise<void> {
+    if (!this.serverUrl) throw new Error('start the server before writing its kubeconfig');
+    await writeKubeconfigFile(path, { server: this.serverUrl, caPem: this.caPem, token: this.config.bearerTokens[0]?.token });
+  }
+
+  /**
+   * Ends open watches, stops accepting connections, lets open requests finish (briefly), then
+   * closes the backing stores. Safe to call twice.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    const server = this.http;
+    if (server) {
+      const transport = this.container.get<HttpTransport>(HTTP_TRANSPORT);
+      await transport.closeWatches();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+    }
+    const registry = this.api as ApiRegistry;
+    await Promise.all(registry.backingStores().map((s) => s.close()));
+  }
+}
+
+/** The address clients use to reach a bind address: wildcards mean this machine. */
+function clientHost(bind: string): string {
+  if (bind === '0.0.0.0' || bind === '') return '127.0.0.1';
+  if (bind === '::') return '[::1]';
+  return bind.includes(':') ? `[${bind}]` : bind;
+}

@@ -1,0 +1,200 @@
+import type { KubeObject } from '../domain/meta/types.js';
+import type { RegistryOptions } from '../domain/registry/registry-environment.js';
+import type { ResourceHandler, SubresourceHandler } from '../domain/registry/handler-endpoint.js';
+import type { ObjectOf, ResourceDefinition } from '../domain/resource/resource-definition.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { IdSource } from '../ports/id-source.port.js';
+import type { ObjectStore } from '../ports/object-store.port.js';
+import { ApiServer } from './api-server.js';
+import { executeCommand } from './cli.js';
+import { DEFAULT_STORAGE, parseStorageSpec, StoreRegistry } from './storage-spec.js';
+import type { OutputWriter, ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
+
+/**
+ * Composes a server: resource types, their storage, and how the server is reached. The
+ * builder only records choices; `build()` wires them into a container and returns the server.
+ *
+ * ```ts
+ * const server = new ServerBuilder()
+ *   .withResource(Widget)
+ *   .withResourceMemoryStorage(Gadget)
+ *   .withBindPort(6443)
+ *   .build();
+ * await server.start();
+ * ```
+ */
+export class ServerBuilder {
+  private readonly config: ServerConfig = {
+    resources: [],
+    subresourceHandlers: [],
+    defaultStorage: DEFAULT_STORAGE,
+    bindAddress: '127.0.0.1',
+    bindPort: 6443,
+    bearerTokens: [],
+    tls: { kind: 'self-signed', certDir: '.apiserver-kit/certs' },
+    openApiInfo: { title: 'apiserver-kit', version: '0.1.0' },
+    output: { write: (text: string) => process.stdout.write(text) },
+    registryOptions: {},
+    stores: new StoreRegistry(),
+  };
+
+  /** Serves a type, stored in the server's default storage (see withStorage). */
+  withResource<R extends ResourceDefinition<any, any>>(def: R): this {
+    return this.add({ definition: def, storage: { kind: 'default' } });
+  }
+
+  /** Serves a type stored in memory of its own: lost on restart, fast, for tests and caches. */
+  withResourceMemoryStorage<R extends ResourceDefinition<any, any>>(def: R): this {
+    return this.add({ definition: def, storage: { kind: 'memory' } });
+  }
+
+  /**
+   * Serves a type stored as one JSON file per object under `dir` (written atomically;
+   * revisions persisted). Types given the same directory share one store.
+   */
+  withResourceFileStorage<R extends ResourceDefinition<any, any>>(def: R, dir: string): this {
+    return this.add({ definition: def, storage: { kind: 'spec', spec: `file:${dir}` } });
+  }
+
+  /** Serves a type in a store given as an object or as a --storage spec (e.g. `sqlite:x.db`). */
+  withResourceStorage<R extends ResourceDefinition<any, any>>(def: R, storage: ObjectStore | string): this {
+    return this.add({ definition: def, storage: typeof storage === 'string' ? { kind: 'spec', spec: storage } : { kind: 'store', store: storage } });
+  }
+
+  /** Serves a type whose verbs user code implements; nothing is stored by the kit. */
+  withResourceAndHandler<R extends ResourceDefinition<any, any>>(def: R, handler: ResourceHandler<ObjectOf<R>>): this {
+    return this.add({ definition: def, storage: { kind: 'handler', handler: handler as unknown as ResourceHandler } });
+  }
+
+  /** Adds a custom subresource served by user code to a type served by this builder. */
+  withSubResourceAndHandler<R extends ResourceDefinition<any, any>>(
+    def: R,
+    name: string,
+    handler: SubresourceHandler<ObjectOf<R>>,
+  ): this {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new Error(`subresource name "${name}" must be a DNS label`);
+    if (name === 'status' || name === 'scale') throw new Error(`subresource "${name}" is built in; declare it in the definition`);
+    this.config.subresourceHandlers.push({ definition: def, name, handler: handler as unknown as SubresourceHandler<KubeObject> });
+    return this;
+  }
+
+  /**
+   * The backing store behind withResource: an ObjectStore, or a spec as `--storage` takes it
+   * (`memory`, `file:DIR`, `sqlite:FILE`). Default: SQLite in `.apiserver-kit/apiserver.db`.
+   * Every type on it shares one revision counter.
+   */
+  withStorage(storage: ObjectStore | string): this {
+    if (typeof storage === 'string') parseStorageSpec(storage);
+    this.config.defaultStorage = storage;
+    return this;
+  }
+
+  withBindAddress(address: string): this {
+    this.config.bindAddress = address;
+    return this;
+  }
+
+  /** The port to listen on; 0 picks a free one (read it from `server.url` after start). */
+  withBindPort(port: number): this {
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
+    this.config.bindPort = port;
+    return this;
+  }
+
+  /** Requires `Authorization: Bearer <token>` on every API request (health checks excepted). */
+  withBearerToken(token: string, username = 'admin'): this {
+    if (!token) throw new Error('a bearer token may not be empty');
+    this.config.bearerTokens.push({ token, username });
+    return this;
+  }
+
+  /** Serves TLS with this certificate and key (PEM files). */
+  withCertKey(certFile: string, keyFile: string): this {
+    this.config.tls = { kind: 'files', certFile, keyFile };
+    return this;
+  }
+
+  /** Where a self-signed serving certificate is generated and kept when none is given. */
+  withCertDir(dir: string): this {
+    this.config.tls = { kind: 'self-signed', certDir: dir };
+    return this;
+  }
+
+  /** Serves plain HTTP. For tests and for use behind a TLS-terminating proxy only. */
+  withInsecureServing(): this {
+    this.config.tls = { kind: 'none' };
+    return this;
+  }
+
+  /** Where the server prints its `serving on ...` line and its log. */
+  withOutputWriter(output: OutputWriter): this {
+    this.config.output = output;
+    return this;
+  }
+
+  /** Title and version of the OpenAPI documents. */
+  withOpenApiInfo(info: { title: string; version: string; description?: string }): this {
+    this.config.openApiInfo = { ...info };
+    return this;
+  }
+
+  withClock(clock: Clock): this {
+    this.config.clock = clock;
+    return this;
+  }
+
+  withIdSource(ids: IdSource): this {
+    this.config.ids = ids;
+    return this;
+  }
+
+  /** Tunables of the generic registry (watch buffer, bookmark interval, ...). */
+  withRegistryOptions(options: Partial<RegistryOptions>): this {
+    this.config.registryOptions = { ...this.config.registryOptions, ...options };
+    return this;
+  }
+
+  /** Wires everything; the server is not listening until `start()`. */
+  build(): ApiServer {
+    const config = structuredCloneConfig(this.config);
+    config.stores = new StoreRegistry(config.output);
+    return new ApiServer(config);
+  }
+
+  /**
+   * Runs the command line (`--secure-port`, `--storage`, ...; see `--help`) on top of what
+   * the builder holds: flags override builder settings. Resolves when the server has stopped.
+   */
+  executeCommand(argv: string[] = process.argv.slice(2)): Promise<number> {
+    return executeCommand(this, argv);
+  }
+
+  /** The recorded configuration (for the CLI, which applies flags on top). */
+  currentConfig(): Readonly<ServerConfig> {
+    return this.config;
+  }
+
+  private add(reg: ResourceRegistration): this {
+    const d = reg.definition;
+    if (this.config.resources.some((r) => r.definition.group === d.group && r.definition.version === d.version && r.definition.plural === d.plural)) {
+      throw new Error(`${d.plural}.${d.group}/${d.version} is registered twice`);
+    }
+    this.config.resources.push(reg);
+    return this;
+  }
+}
+
+/** A shallow copy: later builder calls do not change a server already built. */
+function structuredCloneConfig(c: ServerConfig): ServerConfig {
+  return {
+    ...c,
+    resources: [...c.resources],
+    subresourceHandlers: [...c.subresourceHandlers],
+    bearerTokens: [...c.bearerTokens],
+    tls: { ...c.tls },
+    openApiInfo: { ...c.openApiInfo },
+    registryOptions: { ...c.registryOptions },
+  };
+}
+
+export type { StorageChoice };

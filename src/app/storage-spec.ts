@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { FileSystemObjectStore } from '../adapters/storage/filesystem/filesystem-object-store.js';
+import { MemoryObjectStore } from '../adapters/storage/memory/memory-object-store.js';
+import { SqliteObjectStore } from '../adapters/storage/sqlite/sqlite-object-store.js';
+import type { ObjectStore } from '../ports/object-store.port.js';
+import type { OutputWriter } from './server-config.js';
+
+/** The embedded default storage. */
+export const DEFAULT_STORAGE = 'sqlite:.apiserver-kit/apiserver.db';
+
+export const STORAGE_SPEC_HELP = `memory | file:DIR | sqlite:FILE[?synchronous=FULL]`;
+
+/** A parsed --storage value. */
+export type StorageSpec =
+  | { kind: 'memory' }
+  | { kind: 'file'; root: string }
+  | { kind: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' };
+
+/**
+ * Parses `memory`, `file:DIR` or `sqlite:FILE` (optionally `?synchronous=FULL`). Throws an
+ * Error with a clear message for anything else.
+ */
+export function parseStorageSpec(spec: string): StorageSpec {
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? spec : spec.slice(0, colon);
+  const rest = colon < 0 ? '' : spec.slice(colon + 1);
+  switch (kind) {
+    case 'memory':
+      if (rest) throw new Error(`--storage memory takes no argument, got "${spec}"`);
+      return { kind: 'memory' };
+    case 'file':
+      if (!rest) throw new Error('--storage file:DIR needs a directory');
+      return { kind: 'file', root: resolve(rest) };
+    case 'sqlite': {
+      const [path, query = ''] = rest.split('?', 2);
+      if (!path) throw new Error('--storage sqlite:FILE needs a file');
+      const params = new URLSearchParams(query);
+      const sync = (params.get('synchronous') ?? 'NORMAL').toUpperCase();
+      if (sync !== 'NORMAL' && sync !== 'FULL') throw new Error(`synchronous must be NORMAL or FULL, got "${sync}"`);
+      for (const key of params.keys()) if (key !== 'synchronous') throw new Error(`unknown sqlite option "${key}"`);
+      return { kind: 'sqlite', path: resolve(path), synchronous: sync };
+    }
+    default:
+      throw new Error(`unknown storage "${spec}": expected ${STORAGE_SPEC_HELP}`);
+  }
+}
+
+/** A key identifying the backing store a spec names, so one store is opened once per process. */
+export function storageIdentity(spec: string): string {
+  const s = parseStorageSpec(spec);
+  if (s.kind === 'memory') return `memory#${Math.random()}`;
+  return s.kind === 'file' ? `file:${s.root}` : `sqlite:${s.path}`;
+}
+
+/** Opens the store a spec names; problems found in on-disk data go to `output`. */
+export function openStorage(spec: string, output?: OutputWriter): ObjectStore {
+  const s = parseStorageSpec(spec);
+  switch (s.kind) {
+    case 'memory':
+      return new MemoryObjectStore();
+    case 'file':
+      return new FileSystemObjectStore({
+        root: s.root,
+        onProblem: output ? (message) => output.write(`storage problem: file:${s.root}: ${message}\n`) : undefined,
+      });
+    case 'sqlite':
+      mkdirSync(dirname(s.path), { recursive: true });
+      return new SqliteObjectStore({
+        path: s.path,
+        synchronous: s.synchronous,
+        onCorruptRecord: output
+          ? (r) => output.write(`storage problem: sqlite:${s.path}: revision ${r.revision} of ${r.key}: ${r.reason}; skipped\n`)
+          : undefined,
+      });
+  }
+}
+
+/**
+ * Opens each backing store once: types that name the same file or directory share one store
+ * (and so one revision counter), as the filesystem store's lock and SQLite's revisions need.
+ */
+export class StoreRegistry {
+  private readonly opened = new Map<string, ObjectStore>();
+
+  constructor(private readonly output?: OutputWriter) {}
+
+  open(choice: string | ObjectStore): ObjectStore {
+    if (typeof choice !== 'string') return choice;
+    const id = storageIdentity(choice);
+    let store = this.opened.get(id);
+    if (!store) {
+      store = openStorage(choice, this.output);
+      this.opened.set(id, store);
+    }
+    return store;
+  }
+}
