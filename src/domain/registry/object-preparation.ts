@@ -10,7 +10,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../meta/validate-o
 import { fieldError, toStatusCause, type FieldError } from '../resource/field-error.js';
 import type { ResourceDefinition } from '../resource/resource-definition.js';
 import type { StrategyContext } from '../resource/strategy.js';
-import { deepEqual, isPlainObject, type JsonObject } from '../util/json.js';
+import { deepEqual, isPlainObject, nestsDeeperThan, type JsonObject } from '../util/json.js';
 import { formatUnknownFieldWarning, strictDecodingError, validateBody } from '../validation/validate-body.js';
 
 /** The metadata fields a client may send; anything else under metadata is an unknown field. */
@@ -32,6 +32,12 @@ const KNOWN_META_FIELDS = new Set([
   'managedFields',
 ]);
 
+/**
+ * The deepest nesting an object may have. Real objects stay far below it; deeper documents
+ * are refused before anything walks them recursively.
+ */
+export const MAX_OBJECT_DEPTH = 100;
+
 /** Kubernetes keeps object timestamps at second precision, in UTC. */
 export function formatTimestamp(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -48,6 +54,9 @@ export function groupResource(def: ResourceDefinition): GroupResource {
 export function decodeBody(def: ResourceDefinition, body: unknown): KubeObject {
   if (!isPlainObject(body)) {
     throw badRequest(`the body of the request must be a JSON object of kind ${def.kind}`);
+  }
+  if (nestsDeeperThan(body, MAX_OBJECT_DEPTH)) {
+    throw badRequest(`the object is nested too deeply: at most ${MAX_OBJECT_DEPTH} levels are accepted`);
   }
   const obj = structuredClone(body) as JsonObject;
   if (obj.apiVersion !== undefined && obj.apiVersion !== def.apiVersion) {

@@ -38,3 +38,21 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * Whether a JSON value nests deeper than `limit` levels, found without recursion, so that a
+ * hostile document cannot exhaust the stack of the code that walks it next.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    const children = Array.isArray(v) ? v : Object.values(v as object);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}

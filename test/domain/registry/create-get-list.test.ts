@@ -97,6 +97,17 @@ describe('registry: create, get, list', () => {
     expect(warnings.length).to.equal(before);
   });
 
+  it('refuses objects nested deeper than it accepts, as BadRequest, for creates and patches', async () => {
+    const { widgets } = demoServer();
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    await expectApiError(widgets.create({ metadata: { name: 'd', annotations: deep } } as never), 'BadRequest', 400);
+    const w = await widgets.create({ metadata: { name: 'ok' } });
+    await expectApiError(widgets.mergePatch('ok', { spec: deep } as never), 'BadRequest', 400);
+    await expectApiError(widgets.jsonPatch('ok', [{ op: 'add', path: '/spec/x', value: deep }]), 'BadRequest', 400);
+    expect((await widgets.get('ok')).metadata.resourceVersion).to.equal(w.metadata.resourceVersion);
+  });
+
   it('dry-run create persists nothing', async () => {
     const { widgets, store } = demoServer();
     const rv = await store.currentRevision();
