@@ -140,10 +140,11 @@ export class GenericRegistry implements ResourceEndpoint {
 
     // A selector pinning metadata.name reads one key, not the collection.
     const pinnedName = fields.exactValue('metadata.name');
+    let pinnedKey: string | undefined;
     if (pinnedName !== undefined && (namespace !== undefined || !this.definition.namespaced)) {
-      const key = this.keys.item(namespace, pinnedName);
-      if (key >= startKey) startKey = key;
-      else startKey = key + '\u0000';
+      pinnedKey = this.keys.item(namespace, pinnedName);
+      if (pinnedKey >= startKey) startKey = pinnedKey;
+      else startKey = pinnedKey + '\u0000';
     }
 
     const items: KubeObject[] = [];
@@ -155,7 +156,8 @@ export class GenericRegistry implements ResourceEndpoint {
       revision = page.revision;
       let stopped = false;
       for (const item of page.items) {
-        if (pinnedName !== undefined && item.object.metadata.name !== pinnedName && namespace !== undefined) {
+        if (pinnedKey !== undefined && item.key !== pinnedKey) {
+          // Past the one key the selector allows: nothing further can match.
           more = false;
           stopped = true;
           break;

@@ -131,6 +131,10 @@ describe('registry: create, get, list', () => {
     expect(g.metadata.namespace).to.equal(undefined);
     expect((await gadgets.get('g1')).spec.size).to.equal('small');
     await expectApiError(gadgets.create({ metadata: { name: 'g2' } } as never), 'Invalid');
+    for (const n of ['g0', 'g2', 'g3']) await gadgets.create({ metadata: { name: n }, spec: { size: n } });
+    expect(names((await gadgets.list({ fieldSelector: 'metadata.name=g2' })).items)).to.deep.equal(['g2']);
+    expect(names((await gadgets.list({ fieldSelector: 'metadata.name=g9' })).items)).to.deep.equal([]);
+    expect(names((await gadgets.list({ fieldSelector: 'metadata.name!=g2' })).items)).to.deep.equal(['g0', 'g1', 'g3']);
   });
 
   it('get answers NotFound with the Kubernetes message', async () => {
