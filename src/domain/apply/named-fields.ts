@@ -1,0 +1,44 @@
+/**
+ * Set operations that need the shape: making declared object fields members when fields
+ * below them are (so that pruning an applier's old fields can remove the object it created),
+ * and folding fields below a value that became atomic into the value itself (when a schema
+ * changed a list or object to atomic since the managed fields were written).
+ */
+
+import { FieldSet } from './field-set.js';
+import type { PathElement } from './path-element.js';
+import { childShape, UNTYPED, type Shape } from './shape.js';
+
+/** The shape below one step of a path. */
+function shapeBelow(shape: Shape, pe: PathElement): Shape {
+  if (shape.kind === 'map' && pe.type === 'field') return childShape(shape, pe.name);
+  if (shape.kind === 'list' && (pe.type === 'key' || pe.type === 'value')) return shape.items;
+  return UNTYPED;
+}
+
+/** The set plus, as members, every declared object field that has fields of the set below it. */
+export function ensureNamedFieldsAreMembers(set: FieldSet, shape: Shape): FieldSet {
+  const out = new FieldSet();
+  for (const pe of set.memberElements()) out.insertMember(pe);
+  for (const { pe, set: below } of set.childEntries()) {
+    if (pe.type === 'field' && shape.kind === 'map' && shape.fields.has(pe.name)) out.insertMember(pe);
+    out.descend(pe).addAll(ensureNamedFieldsAreMembers(below, shapeBelow(shape, pe)));
+  }
+  return out;
+}
+
+/**
+ * The set with any fields below an atomic value (a scalar, an atomic list or object) replaced
+ * by the value itself. Unchanged when the set fits the shape.
+ */
+export function reconcileWithShape(set: FieldSet, shape: Shape): FieldSet {
+  const out = new FieldSet();
+  for (const pe of set.memberElements()) out.insertMember(pe);
+  for (const { pe, set: below } of set.childEntries()) {
+    const s = shapeBelow(shape, pe);
+    const atomic = s.kind === 'scalar' || (s.kind === 'list' && s.listType === 'atomic') || (s.kind === 'map' && s.atomic);
+    if (atomic) out.insertMember(pe);
+    else out.descend(pe).addAll(reconcileWithShape(below, s));
+  }
+  return out;
+}
