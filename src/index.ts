@@ -19,6 +19,8 @@ export {
 } from './domain/resource/resource-definition.js';
 export type { ResourceStrategy, StrategyContext, UserInfo } from './domain/resource/strategy.js';
 export { fieldError, type FieldError, type FieldErrorReason } from './domain/resource/field-error.js';
+// List and map semantics for server-side apply, as zod `.meta()` (also carried into OpenAPI)
+export { listTypeAtomic, listTypeMap, listTypeSet, mapTypeAtomic } from './domain/apply/list-type-meta.js';
 export type {
   KubeObject,
   KubeList,

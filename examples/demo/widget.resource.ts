@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineResource, fieldError } from 'apiserver-kit';
+import { defineResource, fieldError, listTypeMap } from 'apiserver-kit';
 
 const condition = z.object({
   type: z.string().min(1).describe('Type of the condition, e.g. Ready.'),
@@ -28,7 +28,11 @@ export const Widget = defineResource({
   status: z
     .object({
       replicas: z.number().int().min(0).optional().describe('Observed number of replicas.'),
-      conditions: z.array(condition).optional().describe('Observations of the widget state.'),
+      conditions: z
+        .array(condition)
+        .meta(listTypeMap('type'))
+        .optional()
+        .describe('Observations of the widget state, one per type.'),
     })
     .describe('Observed state of the widget.'),
   subresources: {

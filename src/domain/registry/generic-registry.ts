@@ -39,6 +39,7 @@ import type { ResourceDefinition } from '../resource/resource-definition.js';
 import type { StrategyContext } from '../resource/strategy.js';
 import { fieldsOf, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors/index.js';
 import { convertToTable } from '../table/table-convertor.js';
+import { fieldManagerFor, patchOptionsError, writeOptionsError } from '../apply/index.js';
 import { deepEqual, isPlainObject } from '../util/json.js';
 import { EventQueue } from '../watch/event-queue.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
@@ -55,6 +56,7 @@ import {
 } from './object-preparation.js';
 import { DEFAULT_REGISTRY_OPTIONS, type RegistryEnvironment, type RegistryOptions } from './registry-environment.js';
 import { formatResourceVersion, parseResourceVersion } from './resource-version.js';
+import { FieldTracker } from './field-tracking.js';
 import { ScaleSubresourceEndpoint } from './scale-subresource.js';
 import { StatusSubresourceEndpoint } from './status-subresource.js';
 
@@ -77,6 +79,8 @@ export class GenericRegistry implements ResourceEndpoint {
   private readonly options: RegistryOptions;
   private readonly subresources = new Map<string, SubresourceEndpoint>();
   private readonly selectableFields: string[];
+  /** Keeps metadata.managedFields on every write, and merges server-side apply. */
+  readonly fields: FieldTracker;
 
   constructor(
     readonly definition: ResourceDefinition,
@@ -88,6 +92,7 @@ export class GenericRegistry implements ResourceEndpoint {
     this.ids = env.ids;
     this.options = { ...DEFAULT_REGISTRY_OPTIONS, ...(env.options ?? {}) };
     this.selectableFields = ['metadata.name', 'metadata.namespace', ...definition.selectableFields];
+    this.fields = new FieldTracker(definition);
     if (definition.subresources.status) this.subresources.set('status', new StatusSubresourceEndpoint(this));
     if (definition.subresources.scale) this.subresources.set('scale', new ScaleSubresourceEndpoint(this));
   }
@@ -322,13 +327,35 @@ export class GenericRegistry implements ResourceEndpoint {
 
   /** Creates an object already decoded and namespaced (also used by create-on-update and apply). */
   async createDecoded(ctx: RequestContext, decoded: KubeObject, opts: WriteOptions): Promise<WriteResult> {
+    const optionsError = writeOptionsError('CreateOptions', opts.fieldManager);
+    if (optionsError) throw optionsError;
+    const manager = fieldManagerFor(opts.fieldManager, ctx.userAgent);
+    return this.createAdmitted(decoded, opts, (candidate, sctx) => {
+      const requested = candidate.metadata.managedFields;
+      const admitted = admitCreate(this.definition, candidate, sctx, opts.fieldValidation, { uid: this.ids.uid() });
+      this.fields.create(admitted.object, requested, manager, formatTimestamp(sctx.now));
+      return admitted;
+    }, ctx);
+  }
+
+  /**
+   * Stores a new object: `admit` turns each candidate (a fresh copy of `decoded`, its name
+   * generated when it has a generateName) into the object to store; a generated name that is
+   * taken is tried again with another suffix.
+   */
+  private async createAdmitted(
+    decoded: KubeObject,
+    opts: { dryRun?: boolean },
+    admit: (candidate: KubeObject, sctx: StrategyContext) => { object: KubeObject; warnings: string[] },
+    ctx: RequestContext,
+  ): Promise<WriteResult> {
     const meta = decoded.metadata;
     const generated = (meta.name === undefined || meta.name === '') && typeof meta.generateName === 'string' && meta.generateName !== '';
     const sctx = this.strategyContext(ctx, 'create', undefined, opts.dryRun);
     for (let attempt = 0; ; attempt++) {
       const candidate = structuredClone(decoded);
       if (generated) candidate.metadata.name = this.generateName(meta.generateName as string);
-      const admitted = admitCreate(this.definition, candidate, sctx, opts.fieldValidation, { uid: this.ids.uid() });
+      const admitted = admit(candidate, sctx);
       const obj = admitted.object;
       const name = obj.metadata.name as string;
       const key = this.keys.item(obj.metadata.namespace, name);
@@ -379,6 +406,9 @@ export class GenericRegistry implements ResourceEndpoint {
     if (decoded.metadata.name !== name) {
       throw badRequest(`the name of the object (${decoded.metadata.name}) does not match the name on the URL (${name})`);
     }
+    const optionsError = writeOptionsError('UpdateOptions', opts.fieldManager);
+    if (optionsError) throw optionsError;
+    const manager = fieldManagerFor(opts.fieldManager, ctx.userAgent);
     const requestedRv = decoded.metadata.resourceVersion;
     const strategy = this.definition.strategy;
     const key = this.keys.item(namespace, name);
@@ -396,6 +426,8 @@ export class GenericRegistry implements ResourceEndpoint {
     return this.guaranteedUpdate(name, key, existing, opts.dryRun ?? false, (old) => {
       checkResourceVersion(this.definition, requestedRv, old, strategy.allowUnconditionalUpdate ?? false);
       const admitted = admitUpdate(this.definition, structuredClone(decoded), old, sctx, opts.fieldValidation, scope);
+      const sub = scope === 'status' ? 'status' : undefined;
+      this.fields.update(admitted.object, old, decoded.metadata.managedFields, manager, formatTimestamp(sctx.now), sub);
       return { ...admitted, precondition: requestedRv !== undefined && requestedRv !== '' };
     });
   }
@@ -422,6 +454,10 @@ export class GenericRegistry implements ResourceEndpoint {
   ): Promise<WriteResult> {
     this.checkItemAddress(namespace, name);
     checkPatchType(type);
+    const optionsError = patchOptionsError({ apply: type === 'apply', fieldManager: opts.fieldManager, force: opts.force });
+    if (optionsError) throw optionsError;
+    if (type === 'apply') return this.applyWithScope(ctx, namespace, name, patch, opts, scope);
+    const manager = fieldManagerFor(opts.fieldManager, ctx.userAgent);
     const key = this.keys.item(namespace, name);
     const existing = await this.storeCall(() => this.store.get(key), name);
     if (!existing) throw notFound(groupResource(this.definition), name);
@@ -439,8 +475,61 @@ export class GenericRegistry implements ResourceEndpoint {
       const precondition = requestedRv !== undefined && requestedRv !== '' && requestedRv !== old.metadata.resourceVersion;
       if (precondition) throw conflict(groupResource(this.definition), name, STALE_OBJECT_MESSAGE);
       decoded.metadata.resourceVersion = old.metadata.resourceVersion;
+      const requested = decoded.metadata.managedFields;
       const admitted = admitUpdate(this.definition, decoded, old, sctx, opts.fieldValidation, scope);
+      const sub = scope === 'status' ? 'status' : undefined;
+      this.fields.update(admitted.object, old, requested, manager, formatTimestamp(sctx.now), sub);
       const pinned = patchNamesResourceVersion(type, patch);
+      return { ...admitted, precondition: pinned };
+    });
+  }
+
+  /**
+   * Server-side apply: merges the applied configuration into the live object by field
+   * ownership (conflicts answer 409 unless forced) and creates the object when it is missing.
+   */
+  private async applyWithScope(
+    ctx: RequestContext,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: PatchOptions,
+    scope: UpdateScope,
+  ): Promise<WriteResult> {
+    const manager = opts.fieldManager as string;
+    const force = opts.force ?? false;
+    const sub = scope === 'status' ? 'status' : undefined;
+    const applied = decodeBody(this.definition, body);
+    reconcileNamespace(this.definition, applied, namespace);
+    if (applied.metadata.name === undefined || applied.metadata.name === '') applied.metadata.name = name;
+    if (applied.metadata.name !== name) {
+      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const requestedRv = applied.metadata.resourceVersion;
+    const pinned = requestedRv !== undefined && requestedRv !== '';
+    const key = this.keys.item(namespace, name);
+    const existing = await this.storeCall(() => this.store.get(key), name);
+    if (!existing) {
+      if (scope === 'status') throw notFound(groupResource(this.definition), name);
+      if (pinned) throw notFound(groupResource(this.definition), name);
+      return this.createAdmitted(applied, opts, (candidate, sctx) => {
+        const merged = this.fields.apply(undefined, candidate, manager, force, formatTimestamp(sctx.now));
+        const decoded = decodeBody(this.definition, merged.object);
+        const admitted = admitCreate(this.definition, decoded, sctx, opts.fieldValidation, { uid: this.ids.uid() });
+        this.fields.settle(admitted.object, merged.managedFields, undefined);
+        return admitted;
+      }, ctx);
+    }
+    const sctx = this.strategyContext(ctx, 'update', sub, opts.dryRun);
+    return this.guaranteedUpdate(name, key, existing, opts.dryRun ?? false, (old) => {
+      if (pinned && requestedRv !== old.metadata.resourceVersion) {
+        throw conflict(groupResource(this.definition), name, STALE_OBJECT_MESSAGE);
+      }
+      const merged = this.fields.apply(old, structuredClone(applied), manager, force, formatTimestamp(sctx.now), sub);
+      const decoded = decodeBody(this.definition, merged.object);
+      decoded.metadata.resourceVersion = old.metadata.resourceVersion;
+      const admitted = admitUpdate(this.definition, decoded, old, sctx, opts.fieldValidation, scope);
+      this.fields.settle(admitted.object, merged.managedFields, old);
       return { ...admitted, precondition: pinned };
     });
   }
@@ -670,10 +759,7 @@ function tooLargeResourceVersion(requested: number, current?: number): ApiError 
 }
 
 function checkPatchType(type: PatchType): void {
-  if (type === 'json' || type === 'merge') return;
-  if (type === 'apply') {
-    throw unsupportedMediaType('server-side apply (application/apply-patch+yaml) is not supported by this server yet');
-  }
+  if (type === 'json' || type === 'merge' || type === 'apply') return;
   if (type === 'strategic') {
     throw unsupportedMediaType(
       'strategic merge patch is not supported for custom resources; use application/merge-patch+json or application/json-patch+json',

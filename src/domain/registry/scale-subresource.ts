@@ -14,7 +14,8 @@ import { fieldError, toStatusCause } from '../resource/field-error.js';
 import type { ScaleSubresource } from '../resource/resource-definition.js';
 import { isPlainObject } from '../util/json.js';
 import type { GenericRegistry } from './generic-registry.js';
-import { admitUpdate, groupResource } from './object-preparation.js';
+import { admitUpdate, formatTimestamp, groupResource } from './object-preparation.js';
+import { fieldManagerFor } from '../apply/index.js';
 
 const SCALE_GROUP_KIND = { group: 'autoscaling', kind: 'Scale' };
 
@@ -78,6 +79,7 @@ export class ScaleSubresourceEndpoint implements SubresourceEndpoint {
     const gr = groupResource(registry.definition);
     const first = await registry.get(ctx, namespace, name);
     const sctx = registry.strategyContext(ctx, 'update', 'scale', opts.dryRun);
+    const manager = fieldManagerFor(opts.fieldManager, ctx.userAgent);
     const key = registry.keys.item(namespace, name);
     const result = await registry.guaranteedUpdate(name, key, first, opts.dryRun ?? false, (old) => {
       const scale = this.decodeScale(desired(this.toScale(old)), name);
@@ -87,6 +89,7 @@ export class ScaleSubresourceEndpoint implements SubresourceEndpoint {
       const next = structuredClone(old) as KubeObject;
       setAtPath(next as Record<string, unknown>, this.spec, (scale.spec as { replicas: number }).replicas);
       const admitted = admitUpdate(registry.definition, next, old, sctx, 'Ignore', 'main');
+      registry.fields.update(admitted.object, old, old.metadata.managedFields, manager, formatTimestamp(sctx.now), 'scale');
       return { ...admitted, precondition: pinned };
     });
     return { ...result, object: this.toScale(result.object) };
