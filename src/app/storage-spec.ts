@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { EtcdObjectStore } from '../adapters/storage/etcd/index.js';
 import { FileSystemObjectStore } from '../adapters/storage/filesystem/filesystem-object-store.js';
 import { MemoryObjectStore } from '../adapters/storage/memory/memory-object-store.js';
 import { SqliteObjectStore } from '../adapters/storage/sqlite/sqlite-object-store.js';
@@ -9,13 +10,23 @@ import type { OutputWriter } from './server-config.js';
 /** The embedded default storage. */
 export const DEFAULT_STORAGE = 'sqlite:.apiserver-kit/apiserver.db';
 
-export const STORAGE_SPEC_HELP = `memory | file:DIR | sqlite:FILE[?synchronous=FULL]`;
+export const STORAGE_SPEC_HELP =
+  'memory | file:DIR | sqlite:FILE[?synchronous=FULL] | etcd:URL[,URL...][?prefix=/registry&ca=FILE&cert=FILE&key=FILE&timeout=MS]';
 
 /** A parsed --storage value. */
 export type StorageSpec =
   | { kind: 'memory' }
   | { kind: 'file'; root: string }
-  | { kind: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' };
+  | { kind: 'sqlite'; path: string; synchronous: 'NORMAL' | 'FULL' }
+  | {
+      kind: 'etcd';
+      endpoints: string[];
+      prefix: string;
+      caFile?: string;
+      certFile?: string;
+      keyFile?: string;
+      timeoutMs?: number;
+    };
 
 /**
  * Parses `memory`, `file:DIR` or `sqlite:FILE` (optionally `?synchronous=FULL`). Throws an
@@ -41,6 +52,31 @@ export function parseStorageSpec(spec: string): StorageSpec {
       for (const key of params.keys()) if (key !== 'synchronous') throw new Error(`unknown sqlite option "${key}"`);
       return { kind: 'sqlite', path: resolve(path), synchronous: sync };
     }
+    case 'etcd': {
+      const [list, query = ''] = rest.split('?', 2);
+      const endpoints = (list ?? '').split(',').filter((e) => e !== '');
+      if (endpoints.length === 0) throw new Error('--storage etcd:URL[,URL...] needs at least one endpoint');
+      for (const e of endpoints) {
+        if (!/^https?:\/\/[^/?#]+\/?$/.test(e)) throw new Error(`etcd endpoint "${e}" is not a URL like http://127.0.0.1:2379`);
+      }
+      const params = new URLSearchParams(query);
+      const known = new Set(['prefix', 'ca', 'cert', 'key', 'timeout']);
+      for (const key of params.keys()) if (!known.has(key)) throw new Error(`unknown etcd option "${key}"`);
+      const prefix = params.get('prefix') ?? '/registry';
+      if (prefix !== '' && !prefix.startsWith('/')) throw new Error(`the etcd key prefix must start with "/", got "${prefix}"`);
+      const timeout = params.get('timeout');
+      if (timeout !== null && !/^[1-9][0-9]*$/.test(timeout)) throw new Error(`etcd timeout must be milliseconds, got "${timeout}"`);
+      if ((params.get('cert') === null) !== (params.get('key') === null)) throw new Error('etcd cert and key go together');
+      return {
+        kind: 'etcd',
+        endpoints,
+        prefix,
+        caFile: params.get('ca') ?? undefined,
+        certFile: params.get('cert') ?? undefined,
+        keyFile: params.get('key') ?? undefined,
+        timeoutMs: timeout === null ? undefined : Number(timeout),
+      };
+    }
     default:
       throw new Error(`unknown storage "${spec}": expected ${STORAGE_SPEC_HELP}`);
   }
@@ -50,6 +86,7 @@ export function parseStorageSpec(spec: string): StorageSpec {
 export function storageIdentity(spec: string): string {
   const s = parseStorageSpec(spec);
   if (s.kind === 'memory') return `memory#${Math.random()}`;
+  if (s.kind === 'etcd') return `etcd:${[...s.endpoints].sort().join(',')}${s.prefix}`;
   return s.kind === 'file' ? `file:${s.root}` : `sqlite:${s.path}`;
 }
 
@@ -64,6 +101,17 @@ export function openStorage(spec: string, output?: OutputWriter): ObjectStore {
         root: s.root,
         onProblem: output ? (message) => output.write(`storage problem: file:${s.root}: ${message}\n`) : undefined,
       });
+    case 'etcd': {
+      const tls =
+        s.caFile || s.certFile
+          ? {
+              ca: s.caFile ? readFileSync(s.caFile) : undefined,
+              cert: s.certFile ? readFileSync(s.certFile) : undefined,
+              key: s.keyFile ? readFileSync(s.keyFile) : undefined,
+            }
+          : undefined;
+      return new EtcdObjectStore({ endpoints: s.endpoints, prefix: s.prefix, tls, requestTimeoutMs: s.timeoutMs });
+    }
     case 'sqlite':
       mkdirSync(dirname(s.path), { recursive: true });
       return new SqliteObjectStore({
