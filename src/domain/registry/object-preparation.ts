@@ -11,26 +11,9 @@ import { fieldError, toStatusCause, type FieldError } from '../resource/field-er
 import type { ResourceDefinition } from '../resource/resource-definition.js';
 import type { StrategyContext } from '../resource/strategy.js';
 import { deepEqual, isPlainObject, nestsDeeperThan, type JsonObject } from '../util/json.js';
+import { OBJECT_META_FIELDS } from '../validation/unknown-fields.js';
 import { formatUnknownFieldWarning, strictDecodingError, validateBody } from '../validation/validate-body.js';
 
-/** The metadata fields a client may send; anything else under metadata is an unknown field. */
-const KNOWN_META_FIELDS = new Set([
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-]);
 
 /**
  * The deepest nesting an object may have. Real objects stay far below it; deeper documents
@@ -102,7 +85,7 @@ export function reconcileNamespace(def: ResourceDefinition, obj: KubeObject, nam
 function takeUnknownMetaFields(meta: JsonObject): string[] {
   const unknown: string[] = [];
   for (const key of Object.keys(meta)) {
-    if (!KNOWN_META_FIELDS.has(key)) {
+    if (!OBJECT_META_FIELDS.has(key)) {
       unknown.push(`metadata.${key}`);
       delete meta[key];
     }
