@@ -21,7 +21,7 @@ import { LOCK_FILE, RootLock } from './root-lock.js';
 import { scanRoot } from './root-scanner.js';
 import { SerialQueue } from './serial-queue.js';
 import { keyProblem, StoragePaths } from './storage-paths.js';
-import { WatchFanout } from './watch-fanout.js';
+import { FilesystemWatchFanout } from './watch-fanout.js';
 
 export interface FileSystemObjectStoreOptions {
   /** The folder that holds the objects; created when missing. One store per folder at a time. */
@@ -100,7 +100,7 @@ export class FileSystemObjectStore implements ObjectStore {
   private readonly report: (message: string) => void;
   private readonly found: string[] = [];
   private readonly queue = new SerialQueue();
-  private readonly fanout: WatchFanout;
+  private readonly fanout: FilesystemWatchFanout;
   private opening: Promise<Opened> | undefined;
   /** The revision of the newest change applied in memory (and published to watches). */
   private revision = 0;
@@ -116,7 +116,7 @@ export class FileSystemObjectStore implements ObjectStore {
     this.revisionBlock = positiveInteger(options.revisionBlock ?? 1000, 'revisionBlock');
     this.report =
       options.onProblem ?? ((message) => process.emitWarning(`${this.name}: ${message}`, { type: 'StorageWarning' }));
-    this.fanout = new WatchFanout(() => this.revision);
+    this.fanout = new FilesystemWatchFanout(() => this.revision);
   }
 
   /** What was found wrong under the root when the store opened (files skipped, and why). */

@@ -159,7 +159,9 @@ export class MemoryObjectStore implements ObjectStore {
       throw new TypeError(`fromRevision must be a non-negative integer, got ${fromRevision}`);
     }
     if (fromRevision < this.history.compactedRevision) throw this.expired(fromRevision);
-    return this.hub.open(prefix, fromRevision, sink);
+    const w = this.hub.open(prefix, fromRevision, sink);
+    this.hub.attach(w);
+    return w;
   }
 
   async currentRevision(): Promise<number> {
