@@ -8,7 +8,8 @@
  * - kubectl (manager `kubectl`) taking over from client-side apply may take the fields of its
  *   last-applied annotation that still hold those values without conflicts, and the
  *   annotation is kept in step with what it applies.
- * - Identity and bookkeeping fields (name, uid, resourceVersion, ...) are never owned.
+ * - Identity and bookkeeping fields (name, uid, resourceVersion, ...) are never owned, nor
+ *   fields a closed object schema does not declare (admission drops them).
  * - The applier's entry gets the time `now`; an apply that changes nothing returns the
  *   managed fields exactly as they were.
  */
@@ -29,7 +30,7 @@ import {
   type ManagerIdentity,
   type Managers,
 } from './managers.js';
-import { reconcileWithShape } from './named-fields.js';
+import { reconcileWithShape, withoutUndeclaredFields } from './named-fields.js';
 import type { ResourceShape } from './shape.js';
 import { withoutUnownedFields } from './system-fields.js';
 import { filterTracked, restoreUntracked, trackedFieldsFor, type TrackedFields } from './tracked-fields.js';
@@ -113,7 +114,7 @@ export function applyObject(params: ApplyParams): ApplyResult {
 
   const own = result.get(id);
   if (own) {
-    own.set = withoutUnownedFields(own.set);
+    own.set = withoutUndeclaredFields(withoutUnownedFields(own.set), root);
     own.apiVersion = params.apiVersion;
     own.time = params.now;
     if (own.set.isEmpty()) result.delete(id);

@@ -1,8 +1,9 @@
 /**
  * Set operations that need the shape: making declared object fields members when fields
  * below them are (so that pruning an applier's old fields can remove the object it created),
- * and folding fields below a value that became atomic into the value itself (when a schema
- * changed a list or object to atomic since the managed fields were written).
+ * folding fields below a value that became atomic into the value itself (when a schema
+ * changed a list or object to atomic since the managed fields were written), and leaving out
+ * fields an object schema does not declare (admission drops them from the object).
  */
 
 import { FieldSet } from './field-set.js';
@@ -39,6 +40,27 @@ export function reconcileWithShape(set: FieldSet, shape: Shape): FieldSet {
     const atomic = s.kind === 'scalar' || (s.kind === 'list' && s.listType === 'atomic') || (s.kind === 'map' && s.atomic);
     if (atomic) out.insertMember(pe);
     else out.descend(pe).addAll(reconcileWithShape(below, s));
+  }
+  return out;
+}
+
+/**
+ * The set without the fields that objects with a closed schema (declared fields only, no
+ * type for other keys) do not declare, nor anything below them. Admission drops such fields
+ * from the object (with a warning, or rejects them under Strict validation), so a manager
+ * must not own them: it would own a field the object can never hold, and conflict with any
+ * other manager applying it. Untyped values keep everything below them.
+ */
+export function withoutUndeclaredFields(set: FieldSet, shape: Shape): FieldSet {
+  if (shape.kind === 'untyped' || shape.kind === 'scalar') return set;
+  const declared = (pe: PathElement) =>
+    shape.kind !== 'map' || pe.type !== 'field' || shape.fields.has(pe.name) || shape.values !== undefined;
+  const out = new FieldSet();
+  for (const pe of set.memberElements()) if (declared(pe)) out.insertMember(pe);
+  for (const { pe, set: below } of set.childEntries()) {
+    if (!declared(pe)) continue;
+    const kept = withoutUndeclaredFields(below, shapeBelow(shape, pe));
+    if (!kept.isEmpty()) out.descend(pe).addAll(kept);
   }
   return out;
 }

@@ -499,9 +499,12 @@ export class GenericRegistry implements ResourceEndpoint {
     const manager = opts.fieldManager as string;
     const force = opts.force ?? false;
     const sub = scope === 'status' ? 'status' : undefined;
+    // An applied configuration names its type and object itself; nothing is filled in.
+    if (isPlainObject(body) && (typeof body.apiVersion !== 'string' || typeof body.kind !== 'string')) {
+      throw badRequest(`invalid object type: an applied configuration must set apiVersion and kind (${this.definition.apiVersion}, ${this.definition.kind})`);
+    }
     const applied = decodeBody(this.definition, body);
     reconcileNamespace(this.definition, applied, namespace);
-    if (applied.metadata.name === undefined || applied.metadata.name === '') applied.metadata.name = name;
     if (applied.metadata.name !== name) {
       throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
     }

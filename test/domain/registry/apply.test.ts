@@ -78,7 +78,11 @@ describe('registry: server-side apply and managed fields', () => {
     expect(err.message).to.contain('conflict with "apiserver-kit-client"');
     const main = await widgets.apply(widget('a', { color: 'blue' }, {}), { fieldManager: 'alice', force: true });
     expect(main.status?.conditions).to.have.length(2);
-    await expectApiError(widgets.status.apply({ metadata: { name: 'missing' }, status: {} }, { fieldManager: 'x' }), 'NotFound');
+    await expectApiError(
+      widgets.status.apply({ apiVersion: 'demo.example.com/v1', kind: 'Widget', metadata: { name: 'missing' }, status: {} }, { fieldManager: 'x' }),
+      'NotFound',
+    );
+    await expectApiError(widgets.status.apply({ metadata: { name: 'a' }, status: {} }, { fieldManager: 'x' }), 'BadRequest');
   });
 
   it('records Update managers for PUT and patches, taking fields from appliers', async () => {
@@ -127,5 +131,8 @@ describe('registry: server-side apply and managed fields', () => {
     const { server } = demoServer();
     const endpoint = server.api.endpoint('demo.example.com', 'v1', 'widgets')!;
     await expectApiError(endpoint.patch({}, 'default', 'b', 'apply', widget('c', {}), { fieldManager: 'alice' }), 'BadRequest');
+    // No name is a mismatch too: an applied configuration names its object.
+    const nameless = { apiVersion: 'demo.example.com/v1', kind: 'Widget', metadata: {}, spec: {} };
+    await expectApiError(endpoint.patch({}, 'default', 'b', 'apply', nameless, { fieldManager: 'alice' }), 'BadRequest');
   });
 });
