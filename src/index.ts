@@ -88,3 +88,13 @@ export {
 // Composition
 export { ServerBuilder } from './app/server-builder.js';
 export { ApiServer } from './app/api-server.js';
+
+// Moving between stores
+export {
+  copyObjects,
+  CopyConflictError,
+  type CopyOptions,
+  type CopyOutcome,
+  type CopyResult,
+  type IfExists,
+} from './app/copy-storage.js';

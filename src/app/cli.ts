@@ -1,8 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ObjectStore } from '../ports/object-store.port.js';
+import { copyObjects, type IfExists } from './copy-storage.js';
 import type { ServerBuilder } from './server-builder.js';
+import type { OutputWriter } from './server-config.js';
+import { openStorage, parseStorageSpec, STORAGE_SPEC_HELP, storageIdentity } from './storage-spec.js';
 
-const HELP = `Serves the API server.
+const HELP = `Usage:
+  SERVER [flags]                  serve the API (flags below)
+  SERVER copy-storage --from SPEC --to SPEC [--if-exists fail|skip|overwrite]
+                                  copy every object from one storage to another
+  SERVER COMMAND --help           help for a command
 
 Flags:
   --bind-address ADDR         address to listen on (default 127.0.0.1)
@@ -12,41 +21,71 @@ Flags:
   --tls-cert-file FILE        serving certificate (PEM)
   --tls-private-key-file FILE serving key (PEM)
   --token TOKEN               require this bearer token (may be repeated)
-  --storage SPEC              default storage: memory | file:DIR | sqlite:FILE[?synchronous=FULL]
-                              (default sqlite:.apiserver-kit/apiserver.db)
+  --storage SPEC              default storage (default sqlite:.apiserver-kit/apiserver.db):
+                              ${STORAGE_SPEC_HELP}
   --write-kubeconfig FILE     write a kubeconfig for this server (URL, CA, token) once serving
   --help                      print this text
 `;
 
+const COPY_HELP = `Usage: SERVER copy-storage --from SPEC --to SPEC [flags]
+
+Copies every object from one storage to another under the same keys, keeping uid,
+creationTimestamp, generation, labels, annotations, finalizers, owner references, managed
+fields and status. The source is read as one consistent snapshot. Stop the server before
+copying (a file store is locked while served anyway) and start it on the target afterwards.
+
+The target assigns new resourceVersions: clients must re-list after the move (restart
+controllers and informers; kubectl needs nothing).
+
+Flags:
+  --from SPEC                 the storage to read: file:DIR | sqlite:FILE | etcd:URL[,URL...][?...]
+  --to SPEC                   the storage to write, in the same forms (created when missing)
+  --if-exists fail|skip|overwrite
+                              a key the target already holds: refuse the whole copy before
+                              writing anything (fail, the default), keep the target's object
+                              (skip) or replace it (overwrite)
+  --prefix PREFIX             only keys under PREFIX, e.g. /demo.example.com/ (default /)
+  --help                      print this text
+
+Exit code 0 when every object was copied; 1 when the copy failed, or when the source
+reported problems with its data (everything readable is copied; damaged objects are not).
+`;
+
+/** Subcommands, named by the first positional argument; without one the server is served. */
+const COMMANDS: Record<string, (builder: ServerBuilder, argv: string[]) => Promise<number>> = {
+  'copy-storage': (builder, argv) => copyStorageCommand(argv, builder.currentConfig().output),
+};
+
 /**
- * Applies command-line flags on top of a builder, starts the server, prints one line
- * `serving on https://HOST:PORT` when ready, and stops gracefully on SIGINT or SIGTERM.
- * Resolves with the process exit code.
+ * Runs the command line on top of a builder. Without a subcommand: applies the flags, starts
+ * the server, prints one line `serving on https://HOST:PORT` when ready, and stops gracefully
+ * on SIGINT or SIGTERM. With one (`copy-storage`), runs it. Resolves with the process exit
+ * code: 0 success, 1 failure, 2 a usage error.
  */
 export async function executeCommand(builder: ServerBuilder, argv: string[]): Promise<number> {
-  const out = builder.currentConfig().output;
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'bind-address': { type: 'string' },
-        'secure-port': { type: 'string' },
-        'cert-dir': { type: 'string' },
-        'tls-cert-file': { type: 'string' },
-        'tls-private-key-file': { type: 'string' },
-        token: { type: 'string', multiple: true },
-        storage: { type: 'string' },
-        'write-kubeconfig': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
+  const [first, ...rest] = argv;
+  if (first !== undefined && !first.startsWith('-')) {
+    const command = COMMANDS[first];
+    if (!command) return usageError(`unknown command "${first}"`, HELP);
+    return command(builder, rest);
   }
+  return serve(builder, argv);
+}
+
+async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
+  const out = builder.currentConfig().output;
+  const values = parseFlags(argv, HELP, {
+    'bind-address': { type: 'string' },
+    'secure-port': { type: 'string' },
+    'cert-dir': { type: 'string' },
+    'tls-cert-file': { type: 'string' },
+    'tls-private-key-file': { type: 'string' },
+    token: { type: 'string', multiple: true },
+    storage: { type: 'string' },
+    'write-kubeconfig': { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (typeof values === 'number') return values;
   if (values.help) {
     out.write(HELP);
     return 0;
@@ -76,31 +115,137 @@ export async function executeCommand(builder: ServerBuilder, argv: string[]): Pr
     // A kubeconfig without credentials makes kubectl prompt over HTTPS: mint a token.
     builder.withBearerToken(randomBytes(24).toString('base64url'));
   }
-  const server = builder.build();
+  // Listen for signals before anything can be told we are up: a supervisor that sends
+  // SIGTERM right after the `serving on` line must get a graceful stop, not the default kill.
+  let signalled: (signal: string) => void = () => undefined;
+  const stopSignal = new Promise<string>((resolve) => {
+    signalled = resolve;
+  });
+  const onInt = (): void => signalled('SIGINT');
+  const onTerm = (): void => signalled('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   try {
-    const { url } = await server.start();
-    if (typeof values['write-kubeconfig'] === 'string') {
-      await server.writeKubeconfig(values['write-kubeconfig']);
+    const server = builder.build();
+    try {
+      const { url } = await server.start();
+      if (typeof values['write-kubeconfig'] === 'string') {
+        await server.writeKubeconfig(values['write-kubeconfig']);
+      }
+      out.write(`serving on ${url}\n`);
+    } catch (err) {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      await server.stop().catch(() => undefined);
+      return 1;
     }
-    out.write(`serving on ${url}\n`);
+    out.write(`received ${await stopSignal}, shutting down\n`);
+    await server.stop();
+    return 0;
   } catch (err) {
+    // build() opens the stores: a damaged database is refused here.
     process.stderr.write(`error: ${(err as Error).message}\n`);
-    await server.stop().catch(() => undefined);
+    return 1;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+async function copyStorageCommand(argv: string[], out: OutputWriter): Promise<number> {
+  const values = parseFlags(argv, COPY_HELP, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'if-exists': { type: 'string' },
+    prefix: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (typeof values === 'number') return values;
+  if (values.help) {
+    out.write(COPY_HELP);
+    return 0;
+  }
+  const from = values.from;
+  const to = values.to;
+  const ifExists = (values['if-exists'] ?? 'fail') as string;
+  try {
+    if (typeof from !== 'string' || typeof to !== 'string') throw new Error('copy-storage needs --from SPEC and --to SPEC');
+    for (const [flag, spec] of [['--from', from], ['--to', to]] as const) {
+      if (parseStorageSpec(spec).kind === 'memory') {
+        throw new Error(`${flag} memory: a memory store lives only inside one process; name a file:, sqlite: or etcd: storage`);
+      }
+    }
+    if (storageIdentity(from) === storageIdentity(to)) throw new Error(`--from and --to name the same storage (${from})`);
+    if (!['fail', 'skip', 'overwrite'].includes(ifExists)) throw new Error(`--if-exists must be fail, skip or overwrite, got "${ifExists}"`);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n(copy-storage --help tells how to use it)\n`);
+    return 2;
+  }
+
+  // Opening a store creates a missing file or folder: a mistyped source would copy nothing, silently.
+  const source = parseStorageSpec(from);
+  const missing = source.kind === 'file' ? source.root : source.kind === 'sqlite' ? source.path : undefined;
+  if (missing !== undefined && !existsSync(missing)) {
+    process.stderr.write(`error: --from ${from}: ${missing} does not exist\n`);
     return 1;
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      out.write(`received ${signal}, shutting down\n`);
-      resolve();
-    };
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
-  await server.stop();
-  return 0;
+  // Problems the stores find in their data (damaged files or rows) go to stderr; the source's
+  // are counted, since the objects they name are not copied.
+  let sourceProblems = 0;
+  const stderr: OutputWriter = { write: (text) => process.stderr.write(text) };
+  const countingStderr: OutputWriter = {
+    write: (text) => {
+      sourceProblems++;
+      return process.stderr.write(text);
+    },
+  };
+  const opened: ObjectStore[] = [];
+  let done = 0;
+  try {
+    const fromStore = openStorage(from, countingStderr);
+    opened.push(fromStore);
+    const toStore = openStorage(to, stderr);
+    opened.push(toStore);
+    const result = await copyObjects(fromStore, toStore, {
+      prefix: values.prefix as string | undefined,
+      ifExists: ifExists as IfExists,
+      onObject: () => {
+        if (++done % 1000 === 0) out.write(`... ${done}\n`);
+      },
+    });
+    const parts = [`copied ${result.copied} object${result.copied === 1 ? '' : 's'} from ${fromStore.name} to ${toStore.name}`];
+    if (result.overwritten > 0) parts.push(`${result.overwritten} replaced`);
+    if (result.skipped > 0) parts.push(`${result.skipped} already there and skipped`);
+    out.write(`${parts.join('; ')} (source revision ${result.sourceRevision})\n`);
+    out.write('the target assigned new resourceVersions: clients must re-list (restart controllers and informers)\n');
+    if (sourceProblems > 0) {
+      process.stderr.write(
+        `error: the source reported ${sourceProblems} problem${sourceProblems === 1 ? '' : 's'} with its data (above); ` +
+          'everything readable was copied, damaged objects named there were not\n',
+      );
+      return 1;
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
+  }
+}
+
+function parseFlags(argv: string[], help: string, options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values as Record<
+      string,
+      string | boolean | string[] | undefined
+    >;
+  } catch (err) {
+    return usageError((err as Error).message, help);
+  }
+}
+
+function usageError(message: string, help: string): number {
+  process.stderr.write(`error: ${message}\n\n${help}`);
+  return 2;
 }
