@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { EtcdObjectStore } from '../adapters/storage/etcd/index.js';
+import { LazyObjectStore } from './lazy-object-store.js';
 import { FileSystemObjectStore } from '../adapters/storage/filesystem/filesystem-object-store.js';
 import { MemoryObjectStore } from '../adapters/storage/memory/memory-object-store.js';
 import { SqliteObjectStore } from '../adapters/storage/sqlite/sqlite-object-store.js';
@@ -110,7 +110,10 @@ export function openStorage(spec: string, output?: OutputWriter): ObjectStore {
               key: s.keyFile ? readFileSync(s.keyFile) : undefined,
             }
           : undefined;
-      return new EtcdObjectStore({ endpoints: s.endpoints, prefix: s.prefix, tls, requestTimeoutMs: s.timeoutMs });
+      return new LazyObjectStore(`etcd:${s.endpoints.join(',')}${s.prefix}`, async () => {
+        const { EtcdObjectStore } = await import('../adapters/storage/etcd/index.js');
+        return new EtcdObjectStore({ endpoints: s.endpoints, prefix: s.prefix, tls, requestTimeoutMs: s.timeoutMs });
+      });
     }
     case 'sqlite':
       mkdirSync(dirname(s.path), { recursive: true });
