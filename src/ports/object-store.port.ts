@@ -92,6 +92,12 @@ export interface ObjectStore {
   /** Resolves when the backing store is reachable and usable; rejects with why it is not. */
   ready(): Promise<void>;
 
+  /**
+   * Damaged or foreign data the store found and skipped (corrupt files or rows), one line
+   * each, for readiness details and logs; the store serves everything else. Optional.
+   */
+  problems?(): string[];
+
   /** Releases resources; ends open watches (see `watch`). Later calls reject with `Unavailable`. */
   close(): Promise<void>;
 }

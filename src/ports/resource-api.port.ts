@@ -24,6 +24,8 @@ export interface ResourceApi {
   endpoint(group: string, version: string, plural: string): ResourceEndpoint | undefined;
   /** Resolves when every backing store is usable; rejects with why not (readyz). */
   ready(): Promise<void>;
+  /** Damaged data the backing stores skipped, one line each (readyz details). Optional. */
+  storageProblems?(): string[];
 }
 
 /** One served type and what it supports, as discovery shows it. */

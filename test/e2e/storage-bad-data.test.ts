@@ -56,6 +56,10 @@ describe('e2e: a server on bad on-disk data', function () {
       expect(list.body.items).to.deep.equal([a]);
       const made = await again.call('POST', WIDGETS, { apiVersion: 'demo.example.com/v1', kind: 'Widget', metadata: { name: 'd' }, spec: {} });
       expect(made.status, 'the store still takes writes').to.equal(201);
+      // Ready (the rest is served), and the verbose readiness report names what was skipped.
+      const ready = await again.get('/readyz?verbose');
+      expect(ready.status).to.equal(200);
+      expect(String(ready.body)).to.match(/\[\+\]storage ok: skipped damaged data \(2\): .*(b|c)\.json/);
     } finally {
       again.close();
     }

@@ -72,6 +72,10 @@ export class ApiRegistry implements ResourceApi {
     await Promise.all([...this.stores].map((s) => s.ready()));
   }
 
+  storageProblems(): string[] {
+    return [...this.stores].flatMap((s) => (s.problems?.() ?? []).map((p) => `${s.name}: ${p}`));
+  }
+
   /** Every distinct backing store, for shutdown. */
   backingStores(): ObjectStore[] {
     return [...this.stores];

@@ -145,6 +145,9 @@ describe('SqliteObjectStore and bad on-disk data', () => {
     expect(events.at(-1)).to.include({ type: 'ADDED', revision: rv(replaced) });
     expect(await s.get(key('a'))).to.deep.equal(a);
     expect(reported).to.have.length(2);
+    // Remembered once each, for readiness details.
+    expect(s.problems()).to.have.length(2);
+    expect(s.problems()[0]).to.contain(`revision ${rv(b)}`).and.to.contain('skipped');
     await s.close();
   });
 

@@ -22,7 +22,17 @@ export const PUBLIC_PATHS = [/^\/(healthz|livez|readyz)(\/[^/]*)?$/, /^\/version
 /** `/`, `/version`, `/healthz`, `/livez`, `/readyz` and their single checks. */
 export function registerSystemRoutes(router: Router, deps: SystemRouteDeps): void {
   const ping: HealthCheck = { name: 'ping', check: async () => {} };
-  const storage: HealthCheck = { name: 'storage', check: () => deps.api.ready() };
+  const storage: HealthCheck = {
+    name: 'storage',
+    check: () => deps.api.ready(),
+    // Damaged data is skipped and the rest served: ready, with the problems named.
+    note: () => {
+      const problems = deps.api.storageProblems?.() ?? [];
+      if (problems.length === 0) return undefined;
+      const shown = problems.slice(0, 5).join('; ');
+      return `skipped damaged data (${problems.length}): ${shown}${problems.length > 5 ? '; ...' : ''}`;
+    },
+  };
   const shutdown: HealthCheck = {
     name: 'shutdown',
     check: async () => {

@@ -4,6 +4,8 @@ import { isApiError } from '../../../domain/errors/api-error.js';
 export interface HealthCheck {
   name: string;
   check(): Promise<void>;
+  /** A remark shown after `ok` in verbose reports (the check still passes). */
+  note?(): string | undefined;
 }
 
 export interface HealthReport {
@@ -27,15 +29,17 @@ export async function runHealthChecks(
     selected.map(async (c) => {
       try {
         await c.check();
-        return { name: c.name, error: undefined as string | undefined };
+        return { name: c.name, error: undefined as string | undefined, note: c.note?.() };
       } catch (err) {
-        return { name: c.name, error: isApiError(err) ? err.message : 'reason withheld' };
+        return { name: c.name, error: isApiError(err) ? err.message : 'reason withheld', note: undefined };
       }
     }),
   );
   const ok = results.every((r) => r.error === undefined);
   if (ok && !opts.verbose) return { ok, text: 'ok' };
-  const lines = results.map((r) => (r.error === undefined ? `[+]${r.name} ok` : `[-]${r.name} failed: ${r.error}`));
+  const lines = results.map((r) =>
+    r.error === undefined ? `[+]${r.name} ok${r.note ? `: ${r.note}` : ''}` : `[-]${r.name} failed: ${r.error}`,
+  );
   for (const name of opts.exclude) {
     if (checks.some((c) => c.name === name)) lines.push(`[+]${name} excluded: ok`);
   }

@@ -21,6 +21,9 @@ import { checkFileHeader, createSchemaIfEmpty, prepareSchema } from './sqlite-sc
 import { WatchHub } from './sqlite-watch-hub.js';
 import { WriteBatcher } from './write-batcher.js';
 
+/** Damaged rows remembered for problems(); more are still reported, not kept. */
+const MAX_REMEMBERED_PROBLEMS = 100;
+
 export interface SqliteObjectStoreOptions {
   /** The database file; created (with its directory's permissions) when missing. */
   path: string;
@@ -92,6 +95,7 @@ interface Write {
  */
 @injectable()
 export class SqliteObjectStore implements ObjectStore {
+  private readonly damaged = new Map<number, string>();
   readonly name: string;
 
   private readonly path: string;
@@ -122,12 +126,20 @@ export class SqliteObjectStore implements ObjectStore {
     if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
       throw new TypeError(`synchronous must be NORMAL or FULL, got ${String(synchronous)}`);
     }
-    const onCorrupt =
+    const report =
       options.onCorruptRecord ??
       ((r: CorruptRecord) =>
         process.emitWarning(`${this.name}: skipping damaged row at revision ${r.revision} (key ${r.key}): ${r.reason}`, {
           type: 'StorageWarning',
         }));
+    const onCorrupt = (r: CorruptRecord): void => {
+      // A damaged row is met on every read of it: remember and report it once.
+      if (this.damaged.has(r.revision)) return;
+      if (this.damaged.size < MAX_REMEMBERED_PROBLEMS) {
+        this.damaged.set(r.revision, `damaged row at revision ${r.revision} (key ${r.key}): ${r.reason}; skipped`);
+      }
+      report(r);
+    };
     this.codec = new RecordCodec(onCorrupt);
 
     checkFileHeader(path, this.name);
@@ -487,6 +499,11 @@ export class SqliteObjectStore implements ObjectStore {
     if (this.fileIdentity !== undefined && fileIdentity(this.path) !== this.fileIdentity) {
       throw new StorageError('Unavailable', `${this.name}: the database file was removed or replaced while open`);
     }
+  }
+
+  /** Damaged rows met so far (each once), skipped by reads. */
+  problems(): string[] {
+    return [...this.damaged.values()];
   }
 
   async close(): Promise<void> {
