@@ -15,6 +15,7 @@ import {
   isRetryableReadError,
   unavailable,
 } from './etcd-errors.js';
+import { EtcdMemberReadiness, skipUnready } from './etcd-member-readiness.js';
 import type { ResolvedEtcdOptions } from './etcd-object-store-options.js';
 
 /** The per-call options the etcd3 client passes to gRPC. */
@@ -29,10 +30,12 @@ const MAX_BACKOFF_MS = 250;
 
 export class EtcdConnection {
   readonly client: Etcd3;
+  private readonly readiness = new EtcdMemberReadiness();
   private closed = false;
 
   constructor(private readonly options: ResolvedEtcdOptions) {
-    this.client = new Etcd3(clientOptions(options));
+    this.client = new Etcd3(clientOptions(options, () => this.readiness));
+    this.readiness.attach(this.client);
   }
 
   /**
@@ -46,6 +49,9 @@ export class EtcdConnection {
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new StorageError('Unavailable', `etcd: ${what}: the store is closed`);
+      // No member's connection is ready (at start, or every member restarted): wait for one
+      // rather than let gRPC hold the call on a member that may not serve for seconds.
+      if (!this.readiness.anyReady()) await this.readiness.waitForAnyReady(deadline, () => this.closed);
       try {
         return await call({ deadline });
       } catch (err) {
@@ -67,14 +73,16 @@ export class EtcdConnection {
   }
 }
 
-function clientOptions(o: ResolvedEtcdOptions): IOptions {
+function clientOptions(o: ResolvedEtcdOptions, readiness: () => EtcdMemberReadiness | undefined): IOptions {
   const options: IOptions = {
     hosts: o.endpoints,
     faultHandling: {
       // Retries are ours (see run): the client's default would also retry ambiguous writes.
       global: noop,
       // A member that refuses connections is skipped for a second, then tried again.
-      host: () => circuitBreaker(handleWhen(isConnectionError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(2) }),
+      // While some member's connection is ready, members whose connection is not are skipped.
+      host: (host) =>
+        skipUnready(circuitBreaker(handleWhen(isConnectionError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(2) }), host, readiness),
     },
     grpcOptions: {
       // Watch catch-up may send many events in one response.

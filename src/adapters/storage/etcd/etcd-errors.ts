@@ -6,6 +6,7 @@
 import { isBrokenCircuitError } from 'cockatiel';
 import { ClientClosedError, isRecoverableError } from 'etcd3';
 import { StorageError } from '../../../ports/object-store.port.js';
+import { MemberNotReadyError } from './etcd-member-readiness.js';
 
 const COMPACTED = 'required revision has been compacted';
 const FUTURE_REVISION = 'required revision is a future revision';
@@ -34,7 +35,7 @@ export function isRequestTooLargeError(err: unknown): boolean {
  * write on another member cannot apply it twice.
  */
 export function isNotAppliedError(err: unknown): boolean {
-  if (isBrokenCircuitError(err)) return true;
+  if (isBrokenCircuitError(err) || err instanceof MemberNotReadyError) return true;
   if (!(err instanceof Error)) return false;
   const m = err.message;
   return (
