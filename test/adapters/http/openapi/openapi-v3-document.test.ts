@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { buildOpenApiV3 } from '../../../../src/adapters/http/openapi/openapi-v3-document.js';
 import { buildOpenApiV2 } from '../../../../src/adapters/http/openapi/openapi-v2-document.js';
 import { convertZodSchema } from '../../../../src/adapters/http/openapi/schema-from-zod.js';
-import { servedDemo } from '../fixtures/demo-resources.js';
+import { servedDemo, Widget } from '../fixtures/demo-resources.js';
 
 type Doc = Record<string, any>;
 
@@ -23,7 +23,7 @@ describe('http: OpenAPI v3', () => {
 
   it('renders spec and status from the zod schemas, as a client sends them', () => {
     const widget = schemas['com.example.demo.v1.Widget'];
-    expect(widget.description).to.equal('A Widget is an example namespaced resource.');
+    expect(widget.description).to.equal(Widget.description);
     expect(widget.properties.metadata.allOf[0].$ref).to.equal('#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
     const spec = widget.properties.spec;
     expect(spec.description).to.equal('Desired state of the widget.');
