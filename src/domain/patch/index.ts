@@ -10,3 +10,15 @@ export {
   type JsonPatchOptions,
 } from './json-patch.js';
 export { applyMergePatch, createMergePatch } from './merge-patch.js';
+
+import { applyJsonPatch } from './json-patch.js';
+import { applyMergePatch } from './merge-patch.js';
+
+/**
+ * Applies a JSON patch or a merge patch to `doc`. Like both patch functions, it leaves `doc`
+ * and `patch` untouched (frozen ones too) and returns a document sharing nothing with them,
+ * so callers need no copy of their own.
+ */
+export function applyPatchOfType(type: 'json' | 'merge', doc: unknown, patch: unknown): unknown {
+  return type === 'json' ? applyJsonPatch(doc, patch) : applyMergePatch(doc, patch);
+}

@@ -34,7 +34,7 @@ import {
 } from '../errors/api-error.js';
 import { statusFromError } from '../errors/status.js';
 import type { KubeList, KubeObject, WatchEvent } from '../meta/types.js';
-import { applyJsonPatch, applyMergePatch } from '../patch/index.js';
+import { applyPatchOfType } from '../patch/index.js';
 import type { ResourceDefinition } from '../resource/resource-definition.js';
 import type { StrategyContext } from '../resource/strategy.js';
 import { fieldsOf, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors/index.js';
@@ -772,8 +772,7 @@ function checkPatchType(type: PatchType): void {
 }
 
 function applyPatch(type: PatchType, old: KubeObject, patch: unknown): unknown {
-  const base = structuredClone(old);
-  const result = type === 'json' ? applyJsonPatch(base, patch) : applyMergePatch(base, patch);
+  const result = applyPatchOfType(type === 'json' ? 'json' : 'merge', old, patch);
   if (!isPlainObject(result)) throw badRequest('the patch did not produce a JSON object');
   return result;
 }

@@ -19,7 +19,7 @@ import type { Clock } from '../../ports/clock.port.js';
 import { badRequest, invalid, methodNotAllowed, notFound } from '../errors/api-error.js';
 import type { KubeList, KubeObject, WatchEvent } from '../meta/types.js';
 import { validateObjectMeta } from '../meta/validate-object-meta.js';
-import { applyJsonPatch, applyMergePatch } from '../patch/index.js';
+import { applyPatchOfType } from '../patch/index.js';
 import { toStatusCause } from '../resource/field-error.js';
 import type { ResourceDefinition } from '../resource/resource-definition.js';
 import { fieldsOf, parseFieldSelector, parseLabelSelector } from '../selectors/index.js';
@@ -209,8 +209,7 @@ export class HandlerEndpoint implements ResourceEndpoint {
   ): Promise<WriteResult> {
     if (!this.handler.update) this.unsupported('patch');
     if (type !== 'json' && type !== 'merge') this.unsupported(`${type} patch`);
-    const current = structuredClone(await this.get(ctx, namespace, name));
-    const patched = type === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(current, patch);
+    const patched = applyPatchOfType(type, await this.get(ctx, namespace, name), patch);
     return this.update(ctx, namespace, name, patched, opts);
   }
 

@@ -9,7 +9,7 @@ import type {
 import { badRequest, conflict, invalid, STALE_OBJECT_MESSAGE } from '../errors/api-error.js';
 import { getAtPath, parseFieldPath, setAtPath } from '../jsonpath/field-path.js';
 import type { KubeObject } from '../meta/types.js';
-import { applyJsonPatch, applyMergePatch } from '../patch/index.js';
+import { applyPatchOfType } from '../patch/index.js';
 import { fieldError, toStatusCause } from '../resource/field-error.js';
 import type { ScaleSubresource } from '../resource/resource-definition.js';
 import { isPlainObject } from '../util/json.js';
@@ -62,10 +62,7 @@ export class ScaleSubresourceEndpoint implements SubresourceEndpoint {
       // The same answer the main resource gives for these patch types.
       return this.registry.patch(ctx, namespace, name, type, patch, opts);
     }
-    return this.write(ctx, namespace, name, opts, (current) => {
-      const base = structuredClone(current);
-      return type === 'json' ? applyJsonPatch(base, patch) : applyMergePatch(base, patch);
-    });
+    return this.write(ctx, namespace, name, opts, (current) => applyPatchOfType(type, current, patch));
   }
 
   private async write(
