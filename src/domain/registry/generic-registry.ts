@@ -353,7 +353,8 @@ export class GenericRegistry implements ResourceEndpoint {
     const generated = (meta.name === undefined || meta.name === '') && typeof meta.generateName === 'string' && meta.generateName !== '';
     const sctx = this.strategyContext(ctx, 'create', undefined, opts.dryRun);
     for (let attempt = 0; ; attempt++) {
-      const candidate = structuredClone(decoded);
+      // Only a generated name is ever tried again; a fixed name can use the decoded body itself.
+      const candidate = generated ? structuredClone(decoded) : decoded;
       if (generated) candidate.metadata.name = this.generateName(meta.generateName as string);
       const admitted = admit(candidate, sctx);
       const obj = admitted.object;
