@@ -20,6 +20,7 @@
 
 export { applyObject, BEFORE_FIRST_APPLY_MANAGER, type ApplyParams, type ApplyResult } from './apply-object.js';
 export { updateManagedFields, type UpdateParams } from './update-managed-fields.js';
+export { createdManagedFields, type CreatedFieldsParams } from './created-fields.js';
 export {
   isManagedFieldsReset,
   managedFieldsForWrite,

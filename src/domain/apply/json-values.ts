@@ -20,7 +20,9 @@ export function getOwn(obj: JsonObject, key: string): unknown {
 
 /** Sets an own data property, also for names such as `__proto__`. */
 export function setOwn(obj: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only __proto__ is an accessor on Object.prototype; any other name can be assigned.
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /**

@@ -41,8 +41,11 @@ export function managedFieldsOf(obj: unknown): ManagedFieldsEntry[] | undefined 
   return Array.isArray(mf) ? (mf as ManagedFieldsEntry[]) : undefined;
 }
 
-/** Sets an object's managedFields in place; an empty list removes the field. */
-export function setManagedFields(obj: object, entries: readonly ManagedFieldsEntry[]): void {
+/**
+ * Sets an object's managedFields in place; an empty list removes the field. The entries are
+ * copied unless `owned` says the caller hands them over (they were made for this object).
+ */
+export function setManagedFields(obj: object, entries: readonly ManagedFieldsEntry[], owned = false): void {
   const o = obj as JsonObject;
   let meta = getOwn(o, 'metadata');
   if (!isPlainObject(meta)) {
@@ -50,7 +53,7 @@ export function setManagedFields(obj: object, entries: readonly ManagedFieldsEnt
     setOwn(o, 'metadata', meta);
   }
   if (entries.length === 0) delete (meta as JsonObject).managedFields;
-  else setOwn(meta as JsonObject, 'managedFields', structuredClone(entries));
+  else setOwn(meta as JsonObject, 'managedFields', owned ? entries : structuredClone(entries));
 }
 
 function withoutTime(entries: readonly ManagedFieldsEntry[]): ManagedFieldsEntry[] {

@@ -6,14 +6,26 @@
 import { FieldSet } from './field-set.js';
 import { fieldElement } from './path-element.js';
 
-const META_FIELDS = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'];
+/** Top-level fields that are never owned themselves (what is below them may be). */
+export const UNOWNED_TOP_FIELDS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'metadata']);
+
+/** Fields of metadata that are never owned themselves. */
+export const UNOWNED_META_FIELDS: ReadonlySet<string> = new Set([
+  'name',
+  'namespace',
+  'creationTimestamp',
+  'selfLink',
+  'uid',
+  'clusterName',
+  'generation',
+  'managedFields',
+  'resourceVersion',
+]);
 
 /** `.apiVersion`, `.kind`, `.metadata` itself and the metadata fields the server sets or that name the object. */
 export const UNOWNED_FIELDS: FieldSet = FieldSet.of(
-  [fieldElement('apiVersion')],
-  [fieldElement('kind')],
-  [fieldElement('metadata')],
-  ...META_FIELDS.map((name) => [fieldElement('metadata'), fieldElement(name)]),
+  ...[...UNOWNED_TOP_FIELDS].map((name) => [fieldElement(name)]),
+  ...[...UNOWNED_META_FIELDS].map((name) => [fieldElement('metadata'), fieldElement(name)]),
 );
 
 /** The set without the fields no manager owns (exact paths: labels below metadata stay). */

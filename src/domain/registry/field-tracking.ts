@@ -1,14 +1,18 @@
 import {
   applyObject,
+  createdManagedFields,
   managedFieldsForWrite,
   restoreManagedFieldsTimestamps,
   schemaShape,
   setManagedFields,
   updateManagedFields,
   type ApplyResult,
+  trackedFieldsFor,
   type ResourceShape,
+  type TrackedFields,
 } from '../apply/index.js';
 import type { KubeObject, ManagedFieldsEntry } from '../meta/types.js';
+import type { JsonObject } from '../util/json.js';
 import type { ResourceDefinition } from '../resource/resource-definition.js';
 
 /**
@@ -18,19 +22,34 @@ import type { ResourceDefinition } from '../resource/resource-definition.js';
  */
 export class FieldTracker {
   private readonly shape: ResourceShape;
+  private readonly createTracked: TrackedFields;
 
   constructor(private readonly def: ResourceDefinition) {
     // Built eagerly: a list-type declaration the engine cannot use fails at startup.
     this.shape = schemaShape(def);
+    this.createTracked = trackedFieldsFor(this.shape, undefined);
   }
 
   /** Records a create by `manager`; `requested` is what the client sent as managedFields. */
   create(obj: KubeObject, requested: unknown, manager: string, now: string): void {
+    const managedFields = managedFieldsForWrite({ requested, live: undefined });
+    if (managedFields.length === 0) {
+      // The common case: the creator owns everything, in one entry made in one walk.
+      const entries = createdManagedFields(obj as JsonObject, {
+        manager,
+        apiVersion: this.def.apiVersion,
+        now,
+        root: this.shape.root,
+        tracked: this.createTracked,
+      });
+      setManagedFields(obj, entries, true);
+      return;
+    }
     const entries = updateManagedFields({
       old: undefined,
       updated: obj,
       manager,
-      managedFields: managedFieldsForWrite({ requested, live: undefined }),
+      managedFields,
       shape: this.shape,
       apiVersion: this.def.apiVersion,
       now,
