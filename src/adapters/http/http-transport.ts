@@ -89,12 +89,16 @@ export class HttpTransport {
     const app = new Koa<State>();
     app.on('error', (err: unknown, ctx?: Context) => onInternalError(err, { method: ctx?.method ?? '', path: ctx?.path ?? '' }));
     app.use(errorsAsStatus(onInternalError));
-    app.use(authentication(opts.authenticator));
-    app.use(router.routes());
-    app.use(async (ctx: Context) => {
+    if (opts.authenticator) app.use(authentication(opts.authenticator));
+    // Resource paths first: they are most of the traffic, and no other route lies below them.
+    app.use(async (ctx: Context, next: Next) => {
       const addr = parseResourcePath(ctx.path);
-      if (!addr) throw pathNotFound();
+      if (!addr) return next();
       await resources.handle(ctx, addr, (ctx.state as State).user);
+    });
+    app.use(router.routes());
+    app.use(() => {
+      throw pathNotFound();
     });
     const callback = app.callback();
     this.requestListener = (req, res) => {
@@ -138,9 +142,9 @@ function errorsAsStatus(onInternalError: NonNullable<HttpTransportOptions['onInt
   };
 }
 
-function authentication(authenticator: Authenticator | undefined) {
+function authentication(authenticator: Authenticator) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    if (authenticator && !PUBLIC_PATHS.some((p) => p.test(ctx.path))) {
+    if (!PUBLIC_PATHS.some((p) => p.test(ctx.path))) {
       const user = await authenticator.authenticate({ headers: ctx.req.headers });
       if (!user) throw unauthorized();
       (ctx.state as State).user = user;

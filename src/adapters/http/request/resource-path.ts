@@ -21,31 +21,46 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
  * segments and BadRequest for segments that do not decode.
  */
 export function parseResourcePath(path: string): ResourceAddress | undefined {
-  const raw = path.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
+  // Only `/api/...` and `/apis/...` can be resource paths; anything else is left to other routes.
+  const trimmed = trimSlashes(path);
+  if (!trimmed.startsWith('api')) return undefined;
+  const raw = trimmed.split('/');
   let group: string;
   let version: string;
-  let rest: string[];
+  let first: number;
   if (raw[0] === 'apis' && raw.length >= 4) {
     group = decodeSegment(raw[1]);
     version = decodeSegment(raw[2]);
-    rest = raw.slice(3);
+    first = 3;
   } else if (raw[0] === 'api' && raw.length >= 3) {
     group = '';
     version = decodeSegment(raw[1]);
-    rest = raw.slice(2);
+    first = 2;
   } else {
     return undefined;
   }
-  const parts = rest.map(decodeSegment);
-  if (parts.some((p) => p === '')) throw pathNotFound();
+  const parts: string[] = [];
+  for (let i = first; i < raw.length; i++) {
+    const part = decodeSegment(raw[i]);
+    if (part === '') throw pathNotFound();
+    parts.push(part);
+  }
   let namespace: string | undefined;
+  let at = 0;
   if (parts[0] === 'namespaces' && parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2])) {
     namespace = parts[1];
-    parts.splice(0, 2);
+    at = 2;
   }
-  if (parts.length > 3) throw pathNotFound();
-  const [plural, name, subresource] = parts;
-  return { group, version, namespace, plural, name, subresource };
+  if (parts.length - at > 3) throw pathNotFound();
+  return { group, version, namespace, plural: parts[at], name: parts[at + 1], subresource: parts[at + 2] };
+}
+
+function trimSlashes(path: string): string {
+  let start = 0;
+  let end = path.length;
+  while (start < end && path.charCodeAt(start) === 47) start++;
+  while (end > start && path.charCodeAt(end - 1) === 47) end--;
+  return path.slice(start, end);
 }
 
 /** The 404 Kubernetes answers for a path it does not serve. */
@@ -54,6 +69,7 @@ export function pathNotFound(): ApiError {
 }
 
 function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
