@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { MemoryObjectStore } from '../../../src/adapters/storage/memory/memory-object-store.js';
 import type { KubeObject } from '../../../src/domain/meta/types.js';
+import { knownJson } from '../../../src/ports/known-json.js';
 import { isStorageError, type StoreEvent } from '../../../src/ports/object-store.port.js';
 import { describeObjectStoreContract } from '../../contract/object-store.contract.js';
 
@@ -76,6 +77,51 @@ describe('MemoryObjectStore', () => {
     await none.close();
 
     expect(() => new MemoryObjectStore({ historyLimit: -1 })).to.throw(TypeError);
+  });
+
+  it('hands out objects that carry their exact JSON, parsed again from the stored text when not among the recent ones', async () => {
+    const small = new MemoryObjectStore({ cachedObjects: 2 });
+    const events: StoreEvent[] = [];
+    await small.watch(PREFIX, 0, { event: (e) => events.push(e), error: (e) => expect.fail(String(e)) });
+    const created: KubeObject[] = [];
+    for (const name of ['a', 'b', 'c', 'd']) created.push(await small.create(key(name), widget(name, { n: name, list: [1, { x: null }] })));
+    for (const obj of created) expect(knownJson(obj)).to.equal(JSON.stringify(obj));
+    // 'a' and 'b' left the cache: reads parse them again, frozen, with their JSON, equal to what was created.
+    const a = (await small.get(key('a')))!;
+    expect(a).to.not.equal(created[0]);
+    expect(a).to.deep.equal(created[0]);
+    expect(Object.isFrozen((a.spec as { list: unknown[] }).list)).to.equal(true);
+    expect(knownJson(a)).to.equal(JSON.stringify(a));
+    expect(await small.get(key('a'))).to.equal(a);
+    const listed = (await small.list(PREFIX)).items.map((i) => i.object);
+    expect(listed).to.deep.equal(created);
+    for (const obj of listed) expect(knownJson(obj)).to.equal(JSON.stringify(obj));
+    // An update and a delete of an object no longer cached still report the previous state.
+    const b2 = await small.update(key('b'), widget('b', { n: 'b2' }), rv(created[1]!));
+    await small.delete(key('c'));
+    expect(events.slice(4).map((e) => [e.type, e.prevObject])).to.deep.equal([
+      ['MODIFIED', created[1]],
+      ['DELETED', created[2]],
+    ]);
+    expect(knownJson(b2)).to.equal(JSON.stringify(b2));
+    // Older revisions are rebuilt from the history, also for uncached objects.
+    const then = (await small.list(PREFIX, { revision: 4 })).items.map((i) => i.object);
+    expect(then).to.deep.equal(created);
+    await small.close();
+    expect(() => new MemoryObjectStore({ cachedObjects: -1 })).to.throw(TypeError);
+  });
+
+  it('stores the JSON form of what it is given: undefined members dropped, dates as strings, -0 as 0', async () => {
+    const when = new Date('2026-01-02T03:04:05Z');
+    const odd = widget('odd', { when, gone: undefined, zero: -0, list: [undefined, 1], nested: { ok: true } });
+    const created = await store.create(key('odd'), odd);
+    expect(created.spec).to.deep.equal({ when: '2026-01-02T03:04:05.000Z', zero: 0, list: [null, 1], nested: { ok: true } });
+    expect(Object.is((created.spec as { zero: number }).zero, 0)).to.equal(true);
+    expect(knownJson(created)).to.equal(JSON.stringify(created));
+    expect(Object.isFrozen((created.spec as { nested: object }).nested)).to.equal(true);
+    // The caller's object is left as it was, and not frozen.
+    expect(Object.isFrozen(odd.spec)).to.equal(false);
+    expect(odd.metadata.resourceVersion).to.equal(undefined);
   });
 
   it('rejects values that are not JSON objects without using a revision', async () => {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import { methodNotAllowed } from '../../../domain/errors/api-error.js';
 import type { UserInfo } from '../../../domain/resource/strategy.js';
@@ -31,19 +32,24 @@ import type { WatchStreamer } from '../watch/watch-streamer.js';
 import type { ServedIndex } from './served-index.js';
 
 /**
- * The signal that tells the domain the client went away, so that long work (a watch) can stop.
- * Made when something asks for it: most requests never do, and an AbortController and a
- * `close` listener per request are a measurable share of a short request.
+ * The request context the domain gets. Its `signal` tells the domain that the client went
+ * away, so that long work (a watch) can stop; it is made when something asks for it: most
+ * requests never do, and an AbortController and a `close` listener per request are a
+ * measurable share of a short request.
  */
-class ClientGone {
+class HttpRequestContext implements RequestContext {
   private controller: AbortController | undefined;
 
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly res: ServerResponse,
+    readonly user: UserInfo | undefined,
+    readonly userAgent: string | undefined,
+  ) {}
 
   get signal(): AbortSignal {
     if (!this.controller) {
       const controller = (this.controller = new AbortController());
-      const res = this.ctx.res;
+      const res = this.res;
       if (res.destroyed && !res.writableFinished) controller.abort();
       else {
         res.once('close', () => {
@@ -54,19 +60,9 @@ class ClientGone {
     return this.controller.signal;
   }
 
+  /** Aborts the signal (when it was made) because the client went away. */
   abort(): void {
     this.controller?.abort();
-  }
-
-  requestContext(user: UserInfo | undefined, userAgent: string | undefined): RequestContext {
-    const gone = this;
-    return {
-      user,
-      userAgent,
-      get signal(): AbortSignal {
-        return gone.signal;
-      },
-    };
   }
 }
 
@@ -77,13 +73,11 @@ interface ResourceRequest {
   endpoint: ResourceEndpoint;
   served: ServedResource | undefined;
   q: QueryParams;
-  rctx: RequestContext;
+  rctx: HttpRequestContext;
   /** The namespace the domain gets: the path's, never one for cluster-scoped types. */
   namespace: string | undefined;
   /** How objects are rendered into Tables, parsed before anything is done. */
   tc: TransformContext;
-  /** Aborts the request's signal (the client went away). */
-  abort: () => void;
 }
 
 /**
@@ -109,17 +103,15 @@ export class ResourceRequestHandler {
 
     const userAgent = ctx.get('User-Agent');
     const q = QueryParams.fromQueryString(ctx.querystring);
-    const gone = new ClientGone(ctx);
     const req: ResourceRequest = {
       ctx,
       addr,
       endpoint,
       served: this.served.resource(addr.group, addr.version, addr.plural),
       q,
-      rctx: gone.requestContext(user, userAgent === '' ? undefined : userAgent),
+      rctx: new HttpRequestContext(ctx.res, user, userAgent === '' ? undefined : userAgent),
       namespace: def.namespaced ? addr.namespace : undefined,
       tc: { endpoint, tableOptions: parseTableOptions(q) },
-      abort: () => gone.abort(),
     };
     const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
 
@@ -171,7 +163,7 @@ export class ResourceRequestHandler {
     if (name !== undefined) opts = pinToName(opts, name);
     const stream = await r.endpoint.watch(r.rctx, r.namespace, opts);
     r.ctx.respond = false;
-    await this.watches.serve(r.ctx.res, stream, format, r.tc, r.abort);
+    await this.watches.serve(r.ctx.res, stream, format, r.tc, () => r.rctx.abort());
   }
 
   private async create(r: ResourceRequest): Promise<void> {

@@ -1,4 +1,5 @@
 import type { KubeObject, WatchEvent } from '../../../domain/meta/types.js';
+import { knownJson } from '../../../ports/known-json.js';
 import { formatKey, type OutputFormat } from '../negotiation/output-format.js';
 import { emptyTable, partialObject, tableOfObject, type TransformContext } from '../response/output-transform.js';
 
@@ -29,7 +30,11 @@ export class WatchEventEncoder {
   }
 
   private render(event: WatchEvent, format: OutputFormat, tc: TransformContext): Buffer {
-    return Buffer.from(`${JSON.stringify({ type: event.type, object: shape(event, format, tc) })}\n`, 'utf8');
+    const object = shape(event, format, tc);
+    const known = knownJson(object);
+    // The type is one of a few fixed words, so the frame can be put together around a stored object's text.
+    const text = known !== undefined ? `{"type":${JSON.stringify(event.type)},"object":${known}}` : JSON.stringify({ type: event.type, object });
+    return Buffer.from(`${text}\n`, 'utf8');
   }
 }
 

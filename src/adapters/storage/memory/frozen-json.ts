@@ -1,22 +1,39 @@
 import type { KubeObject } from '../../../domain/meta/types.js';
+import { rememberJson } from '../../../ports/known-json.js';
 
 /**
- * A deeply frozen copy of `obj`'s JSON form, stamped with `resourceVersion`.
- *
- * The JSON round trip both detaches the copy from the caller and makes the memory store hold
- * exactly what a durable store would read back (no `undefined` members, no class instances),
- * so adapters agree on what comes out.
+ * `obj` as stored: with `resourceVersion` set in its metadata, as JSON text, and as a deeply
+ * frozen object equal to that text's parse (the text remembered with it, see
+ * src/ports/known-json.ts). Storing the JSON form makes the memory store hold exactly what a
+ * durable store would read back (no `undefined` members, no class instances), so adapters
+ * agree on what comes out.
  *
  * @throws TypeError when `obj` is not a JSON object with an object `metadata`, or cannot be
  *   serialised (cycles, BigInt).
  */
-export function frozenCopy(obj: KubeObject, resourceVersion: string): Readonly<KubeObject> {
-  const copy = JSON.parse(JSON.stringify(obj)) as unknown;
-  if (!isRecord(copy) || !isRecord(copy.metadata)) {
+export function storedForm(obj: KubeObject, resourceVersion: string): { json: string; object: Readonly<KubeObject> } {
+  if (!isRecord(obj) || !isRecord(obj.metadata)) {
     throw new TypeError('a stored object must be a JSON object with an object metadata');
   }
-  copy.metadata.resourceVersion = resourceVersion;
-  return deepFreeze(copy) as KubeObject;
+  const stamped = { ...obj, metadata: { ...obj.metadata, resourceVersion } };
+  const json = JSON.stringify(stamped);
+  return { json, object: frozenFromJson(json, stamped) };
+}
+
+/**
+ * A deeply frozen object for stored JSON text, the text remembered with it (see
+ * src/ports/known-json.ts). `source`, when given, is a value whose JSON is `text`: copying it
+ * is cheaper than parsing, and is used when it holds only plain JSON values.
+ */
+export function frozenFromJson(text: string, source?: unknown): Readonly<KubeObject> {
+  let obj = source === undefined ? undefined : plainCopy(source, 0);
+  if (obj === undefined) {
+    const parsed = JSON.parse(text) as unknown;
+    if (!isRecord(parsed)) throw new TypeError('a stored object must be a JSON object');
+    obj = deepFreeze(parsed);
+  }
+  rememberJson(obj, text);
+  return obj as KubeObject;
 }
 
 /**
@@ -26,6 +43,56 @@ export function frozenCopy(obj: KubeObject, resourceVersion: string): Readonly<K
 export function withResourceVersion(obj: Readonly<KubeObject>, resourceVersion: string): Readonly<KubeObject> {
   const metadata = Object.freeze({ ...obj.metadata, resourceVersion });
   return Object.freeze({ ...obj, metadata });
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+const MAX_COPY_DEPTH = 200;
+
+/**
+ * A deeply frozen copy of a value made only of what JSON.parse makes (plain objects, arrays,
+ * strings, finite numbers but -0, booleans, null), so it equals the parse of the value's JSON;
+ * undefined when the value holds anything else (a Date, an undefined member, NaN, a cycle),
+ * which is then left to JSON.parse.
+ */
+function plainCopy(value: unknown, depth: number): object | undefined {
+  const out = copy(value, depth);
+  return out === NOT_PLAIN || typeof out !== 'object' || out === null ? undefined : out;
+}
+
+function copy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
+  }
+  if (value === null) return null;
+  if (depth > MAX_COPY_DEPTH) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = copy(value[i], depth + 1);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = item;
+    }
+    return Object.freeze(out);
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const src = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(src)) {
+    const member = copy(src[key], depth + 1);
+    if (member === NOT_PLAIN) return NOT_PLAIN;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
+    else out[key] = member;
+  }
+  return Object.freeze(out);
 }
 
 function deepFreeze<T>(value: T): T {
