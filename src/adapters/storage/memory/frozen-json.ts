@@ -17,6 +17,9 @@ export function storedForm(obj: KubeObject, resourceVersion: string): { json: st
   }
   const stamped = { ...obj, metadata: { ...obj.metadata, resourceVersion } };
   const json = JSON.stringify(stamped);
+  // V8 builds a long JSON.stringify result as a tree of pieces; reading a character flattens
+  // it into one string, which takes about a fifth less memory for as long as it is stored.
+  json.charCodeAt(0);
   return { json, object: frozenFromJson(json, stamped) };
 }
 
