@@ -24,6 +24,8 @@ export interface Side {
   port: number;
   /** A watch path that starts now, with no replay of stored objects. */
   watchPath: () => Promise<string>;
+  /** The server process, for its CPU time. */
+  server: ChildServer;
 }
 
 let runId = 0;
@@ -113,6 +115,7 @@ export async function latencyRun(side: Side, watchers: number, rate: number, ms:
   try {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const serverCpu0 = await side.server.cpuMicros();
     await new Promise<void>((resolve) => {
       const tick = () => {
         const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
@@ -137,8 +140,9 @@ export async function latencyRun(side: Side, watchers: number, rate: number, ms:
     });
     const complete = await allReceived(ws, total);
     const clientCpu = cpuShare(process.cpuUsage(cpu0), performance.now() - t0);
+    const serverCpu = ((await side.server.cpuMicros()) - serverCpu0) / 1000 / (performance.now() - t0);
     const s = summarize(samples.values());
-    return { ...s, clientCpu, expected: total * watchers, lost: complete ? 0 : total * watchers - s.count, late, failed, errors: ws.reduce((n, w) => n + w.errors, 0) };
+    return { ...s, clientCpu, serverCpu, expected: total * watchers, lost: complete ? 0 : total * watchers - s.count, late, failed, errors: ws.reduce((n, w) => n + w.errors, 0) };
   } finally {
     for (const c of conns) c.close();
     for (const w of ws) w.close();
@@ -171,10 +175,11 @@ export async function watchFanoutSuite(report: BenchReport, s: BenchSettings): P
       {
         name: 'kit',
         port: kitPort,
+        server: kitChild.server,
         watchPath: async () => `${WIDGETS_PATH}?watch=true&resourceVersion=${await currentResourceVersion(kitPort)}`,
       },
-      { name: 'bare', port: portOf(bareChild.ready.url), watchPath: async () => '/watch' },
-      { name: 'bare-coalesced', port: portOf(coalescedChild.ready.url), watchPath: async () => '/watch' },
+      { name: 'bare', port: portOf(bareChild.ready.url), server: bareChild.server, watchPath: async () => '/watch' },
+      { name: 'bare-coalesced', port: portOf(coalescedChild.ready.url), server: coalescedChild.server, watchPath: async () => '/watch' },
     ];
     const title: Record<Side['name'], string> = {
       kit: 'kit (memory)',
@@ -224,7 +229,7 @@ export async function watchFanoutSuite(report: BenchReport, s: BenchSettings): P
           `watch-latency-${w}-${side.name}-p99`,
           l.p99,
           'ms',
-          `max ${l.max.toFixed(1)} ms, ${l.count} of ${l.expected} events timed; load generator at ${(l.clientCpu * 100).toFixed(0)}% of a core`,
+          `max ${l.max.toFixed(1)} ms, ${l.count} of ${l.expected} events timed; server at ${(l.serverCpu * 100).toFixed(0)}%, load generator at ${(l.clientCpu * 100).toFixed(0)}% of a core`,
         );
         if (l.lost || l.late || l.failed || l.errors) {
           report.note(`latency ${side.name} ${w} watchers: ${l.lost} lost, ${l.late} writes sent late, ${l.failed} failed, ${l.errors} watch errors`);

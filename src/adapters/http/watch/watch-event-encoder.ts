@@ -13,9 +13,19 @@ export class WatchEventEncoder {
   private readonly frames = new WeakMap<object, Map<string, Buffer>>();
 
   encode(event: WatchEvent, format: OutputFormat, tc: TransformContext): Buffer {
+    return this.forFormat(format, tc)(event);
+  }
+
+  /** An encoder for one watch: the shape of its frames is worked out once, not per event. */
+  forFormat(format: OutputFormat, tc: TransformContext): (event: WatchEvent) => Buffer {
+    const shapeKey = `|${formatKey(format)}|${format.kind === 'table' ? (tc.tableOptions.includeObject ?? '') : ''}`;
+    return (event) => this.encodeShaped(event, format, tc, shapeKey);
+  }
+
+  private encodeShaped(event: WatchEvent, format: OutputFormat, tc: TransformContext, shapeKey: string): Buffer {
     const obj = event.object as object;
     if (typeof obj !== 'object' || obj === null) return this.render(event, format, tc);
-    const key = `${event.type}|${formatKey(format)}|${format.kind === 'table' ? (tc.tableOptions.includeObject ?? '') : ''}`;
+    const key = event.type + shapeKey;
     let byShape = this.frames.get(obj);
     if (!byShape) {
       byShape = new Map();

@@ -10,7 +10,13 @@ interface OpenWatch {
   stream: WatchStream;
   res: ServerResponse;
   done: Promise<void>;
+  /** Frames of this event-loop turn not written yet, and their size. */
+  frames: Buffer[];
+  bytes: number;
 }
+
+/** Frames held for the end of a turn are written at once when they reach this size. */
+const TURN_BYTES = 64 * 1024;
 
 /** How long closeAll() lets a client read what is buffered before its connection is cut. */
 const CLOSE_GRACE_MS = 2000;
@@ -25,6 +31,9 @@ export class WatchStreamer {
   private readonly open = new Set<OpenWatch>();
   private readonly encoder = new WatchEventEncoder();
   private closing = false;
+  /** Watches with frames waiting for the end of the turn. */
+  private readonly pending = new Set<OpenWatch>();
+  private flushScheduled = false;
 
   /** Number of watches being served now. */
   get size(): number {
@@ -49,7 +58,7 @@ export class WatchStreamer {
       return;
     }
     let resolveDone!: () => void;
-    const entry: OpenWatch = { stream, res, done: new Promise<void>((r) => (resolveDone = r)) };
+    const entry: OpenWatch = { stream, res, done: new Promise<void>((r) => (resolveDone = r)), frames: [], bytes: 0 };
     this.open.add(entry);
 
     const onClose = (): void => {
@@ -67,46 +76,68 @@ export class WatchStreamer {
     });
     res.flushHeaders();
 
-    // Frames of one event-loop turn leave in one write: a burst of events costs one system
-    // call per watcher instead of one per event, and nothing waits longer than the turn.
-    let corked = false;
-    const flush = (): void => {
-      corked = false;
-      if (!res.destroyed && !res.writableEnded) res.uncork();
-    };
-    const send = (frame: Buffer): boolean => {
-      if (!corked) {
-        corked = true;
-        res.cork();
-        setImmediate(flush);
-      }
-      return writeFrame(res, frame);
-    };
+    const encode = this.encoder.forFormat(format, tc);
     try {
       for await (const event of stream) {
         if (res.destroyed || res.writableEnded) break;
         let frame: Buffer;
         try {
-          frame = this.encoder.encode(event, format, tc);
+          frame = encode(event);
         } catch (err) {
           // An event that cannot be rendered ends the watch with an ERROR the client can act on.
-          frame = Buffer.from(`${JSON.stringify({ type: 'ERROR', object: statusFromError(err) })}\n`);
-          send(frame);
+          this.queue(entry, Buffer.from(`${JSON.stringify({ type: 'ERROR', object: statusFromError(err) })}\n`));
           break;
         }
-        if (!send(frame)) await drained(res);
+        this.queue(entry, frame);
+        // A client that reads slowly is not written to while its socket buffer is full.
+        if (res.writableNeedDrain) await drained(res);
       }
     } catch (err) {
-      if (!res.destroyed && !res.writableEnded) {
-        writeFrame(res, Buffer.from(`${JSON.stringify({ type: 'ERROR', object: statusFromError(err) })}\n`));
-      }
+      this.queue(entry, Buffer.from(`${JSON.stringify({ type: 'ERROR', object: statusFromError(err) })}\n`));
     } finally {
       res.off('close', onClose);
       stream.close();
+      this.write(entry);
+      this.pending.delete(entry);
       if (!res.destroyed && !res.writableEnded) res.end();
       this.open.delete(entry);
       resolveDone();
     }
+  }
+
+  /**
+   * Frames of one event-loop turn leave in one write per watch, at the end of the turn: a
+   * burst of events costs one chunk and one system call per watcher instead of one per event,
+   * and nothing waits longer than the turn (as Kubernetes' watch server flushes when its
+   * channel is empty).
+   */
+  private queue(w: OpenWatch, frame: Buffer): void {
+    if (w.frames.length === 0) {
+      this.pending.add(w);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushPending);
+      }
+    }
+    w.frames.push(frame);
+    w.bytes += frame.length;
+    // A long burst in one turn is written as it grows, so the socket's backpressure is seen.
+    if (w.bytes >= TURN_BYTES) this.write(w);
+  }
+
+  private readonly flushPending = (): void => {
+    this.flushScheduled = false;
+    for (const w of this.pending) this.write(w);
+    this.pending.clear();
+  };
+
+  private write(w: OpenWatch): void {
+    const frames = w.frames;
+    if (frames.length === 0) return;
+    w.frames = [];
+    w.bytes = 0;
+    if (w.res.destroyed || w.res.writableEnded) return;
+    writeFrame(w.res, frames.length === 1 ? frames[0]! : Buffer.concat(frames));
   }
 
   /**
