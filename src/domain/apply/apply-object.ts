@@ -15,7 +15,7 @@
  */
 
 import type { ManagedFieldsEntry } from '../meta/types.js';
-import { deepEqual } from '../util/json.js';
+import { deepClone, deepEqual } from '../util/json.js';
 import { applyConflictError, listConflicts } from './apply-conflict.js';
 import { checkAppliedConfig } from './applied-config.js';
 import type { FieldSet } from './field-set.js';
@@ -129,7 +129,7 @@ export function applyObject(params: ApplyParams): ApplyResult {
 
   let managedFields = encodeManagedFields(result);
   if (deepEqual(object, liveObj) && sameEntriesButTimes(managedFields, stored)) {
-    managedFields = structuredClone([...(stored ?? [])]);
+    managedFields = deepClone([...(stored ?? [])]);
   }
   setManagedFields(object, managedFields);
   return { object, managedFields };

@@ -5,7 +5,7 @@
  * the annotation in step so that a later client-side apply still works.
  */
 
-import { deepEqual } from '../util/json.js';
+import { deepClone, deepEqual } from '../util/json.js';
 import { compareObjects } from './compare.js';
 import type { FieldSet } from './field-set.js';
 import { canonicalJson, getOwn, isPlainObject, setOwn, type JsonObject } from './json-values.js';
@@ -66,7 +66,7 @@ function byteLength(s: string): number {
  * the annotations would grow too large, the annotation is dropped instead.
  */
 export function syncLastApplied(result: JsonObject, applied: JsonObject): void {
-  const copy = structuredClone(applied);
+  const copy = deepClone(applied);
   const copyAnnotations = annotationsOf(copy);
   if (copyAnnotations) {
     delete copyAnnotations[LAST_APPLIED_ANNOTATION];

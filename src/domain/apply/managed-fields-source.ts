@@ -6,7 +6,7 @@
  */
 
 import type { ManagedFieldsEntry } from '../meta/types.js';
-import { deepEqual } from '../util/json.js';
+import { deepClone, deepEqual } from '../util/json.js';
 import { getOwn, isPlainObject, setOwn, withoutManagedFields, type JsonObject } from './json-values.js';
 import { managedFieldsEntryProblem } from './managers.js';
 
@@ -29,7 +29,7 @@ export function managedFieldsForWrite(params: {
   const requested = params.requested;
   if (isManagedFieldsReset(requested)) return [];
   if (Array.isArray(requested) && requested.length > 0 && requested.every((e) => managedFieldsEntryProblem(e) === undefined)) {
-    return structuredClone(requested) as ManagedFieldsEntry[];
+    return deepClone(requested) as ManagedFieldsEntry[];
   }
   return live;
 }
@@ -53,7 +53,7 @@ export function setManagedFields(obj: object, entries: readonly ManagedFieldsEnt
     setOwn(o, 'metadata', meta);
   }
   if (entries.length === 0) delete (meta as JsonObject).managedFields;
-  else setOwn(meta as JsonObject, 'managedFields', owned ? entries : structuredClone(entries));
+  else setOwn(meta as JsonObject, 'managedFields', owned ? entries : deepClone(entries));
 }
 
 function withoutTime(entries: readonly ManagedFieldsEntry[]): ManagedFieldsEntry[] {

@@ -11,6 +11,7 @@
 import { getOwn, isPlainObject, setOwn, type JsonObject } from './json-values.js';
 import { indexItems, type IndexedItem } from './list-item.js';
 import { childShape, walkOf, type ListShape, type MapShape, type Shape } from './shape.js';
+import { deepClone } from '../util/json.js';
 
 /** The merged value; undefined when nothing is left (an applied null on a non-nullable field). */
 export function mergeObjects(live: unknown, applied: unknown, shape: Shape): unknown {
@@ -24,12 +25,12 @@ function isEmptyValue(v: unknown): boolean {
 }
 
 function merge(l: unknown, r: unknown, shape: Shape): unknown {
-  if (r === undefined) return l === undefined ? undefined : structuredClone(l);
+  if (r === undefined) return l === undefined ? undefined : deepClone(l);
   if (r === null) return shape.nullable ? null : undefined;
   const wl = walkOf(shape, l);
   const wr = walkOf(shape, r);
   const mismatched = l !== undefined && l !== null && wl.as !== wr.as;
-  if (mismatched || wr.as === 'leaf' || (isEmptyValue(l) && isEmptyValue(r))) return structuredClone(r);
+  if (mismatched || wr.as === 'leaf' || (isEmptyValue(l) && isEmptyValue(r))) return deepClone(r);
   if (wr.as === 'map') return mergeMap(l, r as JsonObject, wr.shape);
   return mergeList(l, r as unknown[], wr.shape);
 }
@@ -72,7 +73,7 @@ function mergeList(l: unknown, r: unknown[], shape: ListShape): unknown[] {
   let j = 0;
   for (const it of live) {
     if (it.key === undefined || !appliedByKey.has(it.key)) {
-      out.push(structuredClone(it.value));
+      out.push(deepClone(it.value));
       continue;
     }
     while (nextShared < shared.length && emitted.has(shared[nextShared])) nextShared++;

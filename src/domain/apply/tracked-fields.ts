@@ -8,6 +8,7 @@ import { FieldSet } from './field-set.js';
 import { getOwn, hasOwn, setOwn, type JsonObject } from './json-values.js';
 import { fieldElement } from './path-element.js';
 import type { ResourceShape } from './shape.js';
+import { deepClone } from '../util/json.js';
 
 export interface TrackedFields {
   /** Only these top-level fields are tracked (and changed). */
@@ -59,7 +60,7 @@ export function restoreUntracked(result: JsonObject, live: JsonObject | undefine
   const names = new Set([...Object.keys(result), ...Object.keys(live)]);
   for (const name of names) {
     if (isTracked(name, tracked)) continue;
-    if (hasOwn(live, name)) setOwn(result, name, structuredClone(getOwn(live, name)));
+    if (hasOwn(live, name)) setOwn(result, name, deepClone(getOwn(live, name)));
     else delete result[name];
   }
 }

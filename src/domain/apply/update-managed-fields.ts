@@ -21,6 +21,7 @@ import type { ResourceShape } from './shape.js';
 import { withoutUnownedFields } from './system-fields.js';
 import { filterTracked, trackedFieldsFor, type TrackedFields } from './tracked-fields.js';
 import { updateOwnership, type UpdaterContext } from './updater.js';
+import { deepClone } from '../util/json.js';
 
 export interface UpdateParams {
   /** The stored object; undefined for a create. */
@@ -73,6 +74,6 @@ export function updateManagedFields(params: UpdateParams): ManagedFieldsEntry[] 
 
   const entries = encodeManagedFields(managers);
   // Nothing owned changed hands: keep the entries exactly as they were written.
-  if (changed.isEmpty() && sameEntriesButTimes(entries, stored)) return structuredClone([...(stored ?? [])]);
+  if (changed.isEmpty() && sameEntriesButTimes(entries, stored)) return deepClone([...(stored ?? [])]);
   return entries;
 }

@@ -40,7 +40,7 @@ import type { StrategyContext } from '../resource/strategy.js';
 import { fieldsOf, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors/index.js';
 import { convertToTable } from '../table/table-convertor.js';
 import { fieldManagerFor, patchOptionsError, writeOptionsError } from '../apply/index.js';
-import { deepEqual, isPlainObject } from '../util/json.js';
+import { deepClone, deepEqual, isPlainObject } from '../util/json.js';
 import { EventQueue } from '../watch/event-queue.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { ResourceKeys } from './keys.js';
@@ -354,7 +354,7 @@ export class GenericRegistry implements ResourceEndpoint {
     const sctx = this.strategyContext(ctx, 'create', undefined, opts.dryRun);
     for (let attempt = 0; ; attempt++) {
       // Only a generated name is ever tried again; a fixed name can use the decoded body itself.
-      const candidate = generated ? structuredClone(decoded) : decoded;
+      const candidate = generated ? deepClone(decoded) : decoded;
       if (generated) candidate.metadata.name = this.generateName(meta.generateName as string);
       const admitted = admit(candidate, sctx);
       const obj = admitted.object;
@@ -426,7 +426,7 @@ export class GenericRegistry implements ResourceEndpoint {
     const sctx = this.strategyContext(ctx, 'update', scope === 'status' ? 'status' : undefined, opts.dryRun);
     return this.guaranteedUpdate(name, key, existing, opts.dryRun ?? false, (old) => {
       checkResourceVersion(this.definition, requestedRv, old, strategy.allowUnconditionalUpdate ?? false);
-      const admitted = admitUpdate(this.definition, structuredClone(decoded), old, sctx, opts.fieldValidation, scope);
+      const admitted = admitUpdate(this.definition, deepClone(decoded), old, sctx, opts.fieldValidation, scope);
       const sub = scope === 'status' ? 'status' : undefined;
       this.fields.update(admitted.object, old, decoded.metadata.managedFields, manager, formatTimestamp(sctx.now), sub);
       return { ...admitted, precondition: requestedRv !== undefined && requestedRv !== '' };
@@ -529,7 +529,7 @@ export class GenericRegistry implements ResourceEndpoint {
       if (pinned && requestedRv !== old.metadata.resourceVersion) {
         throw conflict(groupResource(this.definition), name, STALE_OBJECT_MESSAGE);
       }
-      const merged = this.fields.apply(old, structuredClone(applied), manager, force, formatTimestamp(sctx.now), sub);
+      const merged = this.fields.apply(old, deepClone(applied), manager, force, formatTimestamp(sctx.now), sub);
       const decoded = decodeBody(this.definition, merged.object);
       decoded.metadata.resourceVersion = old.metadata.resourceVersion;
       const admitted = admitUpdate(this.definition, decoded, old, sctx, opts.fieldValidation, scope);
@@ -595,7 +595,7 @@ export class GenericRegistry implements ResourceEndpoint {
         if ((existing.metadata.finalizers ?? []).length > 0) {
           // Finalizers keep the object: mark it and let their owners finish.
           if (existing.metadata.deletionTimestamp !== undefined) return { object: existing, deleted: false, warnings: [] };
-          const marked = structuredClone(existing) as KubeObject;
+          const marked = deepClone(existing) as KubeObject;
           marked.metadata.deletionTimestamp = formatTimestamp(this.clock.now());
           marked.metadata.deletionGracePeriodSeconds = 0;
           if ((marked.metadata.generation ?? 0) > 0) marked.metadata.generation = (marked.metadata.generation ?? 0) + 1;

@@ -10,7 +10,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../meta/validate-o
 import { fieldError, toStatusCause, type FieldError } from '../resource/field-error.js';
 import type { ResourceDefinition } from '../resource/resource-definition.js';
 import type { StrategyContext } from '../resource/strategy.js';
-import { deepEqual, isPlainObject, nestsDeeperThan, type JsonObject } from '../util/json.js';
+import { deepClone, deepEqual, isPlainObject, nestsDeeperThan, type JsonObject } from '../util/json.js';
 import { OBJECT_META_FIELDS } from '../validation/unknown-fields.js';
 import { formatUnknownFieldWarning, strictDecodingError, validateBody } from '../validation/validate-body.js';
 
@@ -41,7 +41,7 @@ export function decodeBody(def: ResourceDefinition, body: unknown): KubeObject {
   if (nestsDeeperThan(body, MAX_OBJECT_DEPTH)) {
     throw badRequest(`the object is nested too deeply: at most ${MAX_OBJECT_DEPTH} levels are accepted`);
   }
-  const obj = structuredClone(body) as JsonObject;
+  const obj = deepClone(body) as JsonObject;
   if (obj.apiVersion !== undefined && obj.apiVersion !== def.apiVersion) {
     throw badRequest(
       `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${def.apiVersion})`,
@@ -213,7 +213,7 @@ export function admitUpdate(
     const parsed = parseBody(def, decoded, fieldValidation);
     warnings = parsed.warnings.filter((w) => w.includes('"status') || w.includes('"metadata'));
     parsedErrors = parsed.errors.filter((e) => e.field === 'status' || e.field.startsWith('status.') || e.field.startsWith('status['));
-    obj = structuredClone(old) as KubeObject;
+    obj = deepClone(old) as KubeObject;
     if (parsed.object.status !== undefined) obj.status = parsed.object.status;
     else delete obj.status;
   } else {
@@ -222,7 +222,7 @@ export function admitUpdate(
     parsedErrors = parsed.errors;
     warnings = parsed.warnings;
     if (def.subresources.status) {
-      if (old.status !== undefined) obj.status = structuredClone(old.status);
+      if (old.status !== undefined) obj.status = deepClone(old.status);
       else delete obj.status;
       parsedErrors = parsedErrors.filter((e) => !(e.field === 'status' || e.field.startsWith('status.')));
     }
@@ -236,7 +236,7 @@ export function admitUpdate(
     if (old.metadata.deletionGracePeriodSeconds !== undefined) {
       m.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
     } else delete m.deletionGracePeriodSeconds;
-    if (old.metadata.managedFields !== undefined) m.managedFields = structuredClone(old.metadata.managedFields);
+    if (old.metadata.managedFields !== undefined) m.managedFields = deepClone(old.metadata.managedFields);
     else delete m.managedFields;
   }
   obj.metadata.resourceVersion = old.metadata.resourceVersion;

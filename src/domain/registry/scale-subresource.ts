@@ -12,7 +12,7 @@ import type { KubeObject } from '../meta/types.js';
 import { applyPatchOfType } from '../patch/index.js';
 import { fieldError, toStatusCause } from '../resource/field-error.js';
 import type { ScaleSubresource } from '../resource/resource-definition.js';
-import { isPlainObject } from '../util/json.js';
+import { deepClone, isPlainObject } from '../util/json.js';
 import type { GenericRegistry } from './generic-registry.js';
 import { admitUpdate, formatTimestamp, groupResource } from './object-preparation.js';
 import { fieldManagerFor } from '../apply/index.js';
@@ -83,7 +83,7 @@ export class ScaleSubresourceEndpoint implements SubresourceEndpoint {
       const rv = scale.metadata.resourceVersion;
       const pinned = typeof rv === 'string' && rv !== '';
       if (pinned && rv !== old.metadata.resourceVersion) throw conflict(gr, name, STALE_OBJECT_MESSAGE);
-      const next = structuredClone(old) as KubeObject;
+      const next = deepClone(old) as KubeObject;
       setAtPath(next as Record<string, unknown>, this.spec, (scale.spec as { replicas: number }).replicas);
       const admitted = admitUpdate(registry.definition, next, old, sctx, 'Ignore', 'main');
       registry.fields.update(admitted.object, old, old.metadata.managedFields, manager, formatTimestamp(sctx.now), 'scale');

@@ -6,9 +6,37 @@ export function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A deep copy that is mutable even when the source is frozen. */
+/**
+ * A deep copy that is mutable even when the source is frozen. Plain objects and arrays (all a
+ * JSON value is made of) are copied by a walk, several times faster than structuredClone for
+ * the small objects a server handles; anything else (a Date, a Map, a class instance, a cycle
+ * past a depth no real object reaches) is copied by structuredClone, with its semantics.
+ */
 export function deepClone<T>(value: T): T {
-  return structuredClone(value);
+  return cloneValue(value, 0) as T;
+}
+
+const MAX_WALK_DEPTH = 200;
+
+function cloneValue(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return typeof value === 'function' ? structuredClone(value) : value;
+  if (depth > MAX_WALK_DEPTH) return structuredClone(value);
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return structuredClone(value);
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneValue(value[i], depth + 1);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const src = value as JsonObject;
+  const out: JsonObject = {};
+  for (const key of Object.keys(src)) {
+    const v = cloneValue(src[key], depth + 1);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
+  return out;
 }
 
 /** Structural equality of JSON values; key order does not matter. */
