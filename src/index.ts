@@ -70,13 +70,14 @@ export {
   isStorageError,
   OBJECT_STORE,
 } from './ports/object-store.port.js';
+export { knownJson, rememberJson } from './ports/known-json.js';
 export { type Clock, CLOCK } from './ports/clock.port.js';
 export { type IdSource, ID_SOURCE } from './ports/id-source.port.js';
 export type * from './ports/resource-api.port.js';
 export { RESOURCE_API } from './ports/resource-api.port.js';
 
 // Adapters
-export { MemoryObjectStore } from './adapters/storage/memory/memory-object-store.js';
+export { MemoryObjectStore, type MemoryObjectStoreOptions } from './adapters/storage/memory/memory-object-store.js';
 export {
   InProcessClient,
   ResourceClient,

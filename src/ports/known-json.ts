@@ -4,18 +4,24 @@
  * serialize one of them (a response, a watch frame, a list) reuse the text instead of writing
  * it again. Kubernetes' watch cache does the same with its cached serializations.
  *
- * The contract: `rememberJson(obj, text)` only for an object that is deeply frozen and whose
- * `JSON.stringify` is exactly `text`; since nothing can change such an object, the text stays
- * right for as long as the object lives. Entries are held weakly, by the object.
+ * The text travels with the object as a hidden (non-enumerable, symbol-keyed) property, which
+ * copies, spreads, `JSON.stringify`, `structuredClone` and `Object.keys` all leave out, and which
+ * is read only from frozen objects: nothing can change a deeply frozen object, so its text stays
+ * right for as long as it lives.
  */
-const texts = new WeakMap<object, string>();
+const JSON_TEXT = Symbol('apiserver-kit.jsonText');
 
-/** Records `text` as the JSON of `frozen`, which must be deeply frozen and serialize to exactly `text`. */
-export function rememberJson(frozen: object, text: string): void {
-  texts.set(frozen, text);
+/**
+ * Records `text` as the JSON of `obj`, which must not be frozen yet: the caller freezes it
+ * (deeply) right after, and `text` must be exactly its `JSON.stringify`.
+ */
+export function rememberJson(obj: object, text: string): void {
+  Object.defineProperty(obj, JSON_TEXT, { value: text, enumerable: false, writable: false, configurable: false });
 }
 
-/** The JSON text recorded for `value`, if any. */
+/** The JSON text recorded for `value`, if it has one and is frozen. */
 export function knownJson(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null ? texts.get(value) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const text = (value as { [JSON_TEXT]?: string })[JSON_TEXT];
+  return text !== undefined && Object.isFrozen(value) ? text : undefined;
 }

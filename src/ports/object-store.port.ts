@@ -108,8 +108,19 @@ export interface ListOptions {
   limit?: number;
 }
 
+/**
+ * One object of a list. A store that holds objects as JSON may also give `json`, the object's
+ * exact JSON text, and then parse `object` only when it is first read: a caller that only
+ * writes the list out (no selector to test) never pays for parsing.
+ */
+export interface ListItem {
+  readonly key: string;
+  readonly object: KubeObject;
+  readonly json?: string;
+}
+
 export interface ListResult {
-  items: Array<{ key: string; object: KubeObject }>;
+  items: ListItem[];
   /** The revision this snapshot was read at. */
   revision: number;
   /** Whether keys after the last returned one exist under the prefix at that revision. */

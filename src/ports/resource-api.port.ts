@@ -112,6 +112,15 @@ export interface DeleteResult<T = KubeObject> {
   warnings: string[];
 }
 
+/**
+ * A list whose items come as their JSON text, for transports that only write the list out:
+ * `list` is the list with no items, `items` the JSON of each item, in order.
+ */
+export interface JsonList {
+  readonly list: KubeList;
+  readonly items: readonly string[];
+}
+
 /** A stream of watch events; ends at timeout, on close(), or after an ERROR event. */
 export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIterable<WatchEvent<T>> {
   close(): void;
@@ -126,6 +135,11 @@ export interface ResourceEndpoint {
   readonly definition: ResourceDefinition;
   get(ctx: RequestContext, namespace: string | undefined, name: string, opts?: GetOptions): Promise<KubeObject>;
   list(ctx: RequestContext, namespace: string | undefined, opts?: ListOptions): Promise<KubeList>;
+  /**
+   * Optional: the same list as `list` (same options, errors, resourceVersion and continue
+   * token), its items as JSON text, so that a store's JSON can go out without being parsed.
+   */
+  listJson?(ctx: RequestContext, namespace: string | undefined, opts?: ListOptions): Promise<JsonList>;
   watch(ctx: RequestContext, namespace: string | undefined, opts?: WatchOptions): Promise<WatchStream>;
   create(ctx: RequestContext, namespace: string | undefined, body: unknown, opts?: WriteOptions): Promise<WriteResult>;
   update(

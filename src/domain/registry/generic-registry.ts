@@ -14,8 +14,10 @@ import type {
   WatchStream,
   WriteOptions,
   WriteResult,
+  JsonList,
 } from '../../ports/resource-api.port.js';
-import { isStorageError, type ObjectStore, type StoreEvent, type StoreWatch } from '../../ports/object-store.port.js';
+import { knownJson } from '../../ports/known-json.js';
+import { isStorageError, type ListItem, type ObjectStore, type StoreEvent, type StoreWatch } from '../../ports/object-store.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import type { IdSource } from '../../ports/id-source.port.js';
 import {
@@ -125,6 +127,32 @@ export class GenericRegistry implements ResourceEndpoint {
   }
 
   async list(ctx: RequestContext, namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
+    const { list, items } = await this.collect(namespace, opts, (item, labels, fields) =>
+      this.matches(item.object, labels, fields) ? item.object : undefined,
+    );
+    list.items = items;
+    return list;
+  }
+
+  async listJson(ctx: RequestContext, namespace: string | undefined, opts: ListOptions = {}): Promise<JsonList> {
+    return this.collect(namespace, opts, (item, labels, fields) => {
+      // Without selectors the object itself is never needed: a store's JSON goes out as it is.
+      if (!labels.empty || !fields.empty) {
+        if (!this.matches(item.object, labels, fields)) return undefined;
+      }
+      return item.json ?? knownJson(item.object) ?? JSON.stringify(item.object);
+    });
+  }
+
+  /**
+   * A list's pages read from the store, filtered and cut to the limit; `take` turns each
+   * stored item into what the caller lists (undefined: the selectors leave it out).
+   */
+  private async collect<T>(
+    namespace: string | undefined,
+    opts: ListOptions,
+    take: (item: ListItem, labels: LabelSelector, fields: FieldSelector) => T | undefined,
+  ): Promise<{ list: KubeList; items: T[] }> {
     const labels = parseLabelSelector(opts.labelSelector ?? '');
     const fields = parseFieldSelector(opts.fieldSelector ?? '', this.selectableFields);
     const limit = this.parseLimit(opts.limit);
@@ -152,7 +180,7 @@ export class GenericRegistry implements ResourceEndpoint {
       else startKey = pinnedKey + '\u0000';
     }
 
-    const items: KubeObject[] = [];
+    const items: T[] = [];
     let lastKey: string | undefined;
     let more = false;
     for (;;) {
@@ -168,7 +196,8 @@ export class GenericRegistry implements ResourceEndpoint {
           break;
         }
         lastKey = item.key;
-        if (this.matches(item.object, labels, fields)) items.push(item.object);
+        const taken = take(item, labels, fields);
+        if (taken !== undefined) items.push(taken);
         if (limit && items.length >= limit) {
           stopped = true;
           more = page.more || item !== page.items[page.items.length - 1];
@@ -183,12 +212,12 @@ export class GenericRegistry implements ResourceEndpoint {
       apiVersion: this.definition.apiVersion,
       kind: `${this.definition.kind}List`,
       metadata: { resourceVersion: formatResourceVersion(revision ?? 0) },
-      items,
+      items: [],
     };
     if (more && lastKey !== undefined && revision !== undefined) {
       list.metadata.continue = encodeContinue({ revision, start: (lastKey + '\u0000').slice(prefix.length) });
     }
-    return list;
+    return { list, items };
   }
 
   async watch(ctx: RequestContext, namespace: string | undefined, opts: WatchOptions = {}): Promise<WatchStream> {

@@ -93,7 +93,13 @@ describe('MemoryObjectStore', () => {
     expect(Object.isFrozen((a.spec as { list: unknown[] }).list)).to.equal(true);
     expect(knownJson(a)).to.equal(JSON.stringify(a));
     expect(await small.get(key('a'))).to.equal(a);
-    const listed = (await small.list(PREFIX)).items.map((i) => i.object);
+    // Objects not among the recent ones are listed with their stored JSON, and parsed only when read.
+    const page = await small.list(PREFIX);
+    // (the reads above made 'a' recent again: 'a' and 'd' are parsed, 'b' and 'c' only JSON)
+    expect(page.items.map((i) => i.json !== undefined)).to.deep.equal([false, true, true, false]);
+    expect(page.items[0]!.json).to.equal(undefined);
+    expect(page.items[1]!.json).to.equal(JSON.stringify(created[1]));
+    const listed = page.items.map((i) => i.object);
     expect(listed).to.deep.equal(created);
     for (const obj of listed) expect(knownJson(obj)).to.equal(JSON.stringify(obj));
     // An update and a delete of an object no longer cached still report the previous state.

@@ -166,6 +166,47 @@ describe('registry: create, get, list', () => {
     await expectApiError(a.list({ fieldSelector: 'spec.size=1' }), 'BadRequest', 400);
   });
 
+  it('lists as JSON text exactly what it lists as objects, with any selector, limit and continue', async () => {
+    const { server, client } = demoServer();
+    const { Widget } = await import('../../../examples/demo/widget.resource.js');
+    const endpoint = server.api.endpoint(Widget.group, Widget.version, Widget.plural)!;
+    const ctx = { userAgent: 'test' };
+    for (const ns of ['a', 'b']) {
+      const widgets = client.resource(Widget, ns);
+      for (let i = 0; i < 6; i++) {
+        await widgets.create({ metadata: { name: `w${i}`, labels: { even: String(i % 2 === 0) } }, spec: { color: i % 3 ? 'blue' : 'green' } });
+      }
+    }
+    // An update and a delete, so that older revisions differ from the current one.
+    const rvBefore = (await client.resource(Widget, 'a').list()).metadata.resourceVersion;
+    await client.resource(Widget, 'a').delete('w1');
+    await client.resource(Widget, 'b').mergePatch('w2', { spec: { color: 'red' } });
+    const cases: Array<[string | undefined, Record<string, unknown>]> = [
+      ['a', {}],
+      [undefined, {}],
+      [undefined, { labelSelector: 'even=true' }],
+      ['b', { fieldSelector: 'spec.color=blue' }],
+      ['a', { fieldSelector: 'metadata.name=w3' }],
+      [undefined, { limit: 4 }],
+      ['a', { limit: 2, labelSelector: 'even=false' }],
+      ['a', { resourceVersion: rvBefore, resourceVersionMatch: 'Exact' }],
+      [undefined, { resourceVersion: '0' }],
+    ];
+    for (const [ns, opts] of cases) {
+      let objects = await endpoint.list(ctx, ns, opts);
+      let texts = await endpoint.listJson!(ctx, ns, opts);
+      for (;;) {
+        expect(texts.items.map((t) => JSON.parse(t)), JSON.stringify([ns, opts])).to.deep.equal(objects.items);
+        expect(texts.list.metadata).to.deep.equal(objects.metadata);
+        expect(texts.list.kind).to.equal('WidgetList');
+        if (!objects.metadata.continue) break;
+        objects = await endpoint.list(ctx, ns, { ...opts, continue: objects.metadata.continue });
+        texts = await endpoint.listJson!(ctx, ns, { ...opts, continue: texts.list.metadata.continue });
+      }
+    }
+    await expectApiError(endpoint.listJson!(ctx, 'a', { labelSelector: 'app in (' }), 'BadRequest', 400);
+  });
+
   it('pages with limit and continue at one consistent revision', async () => {
     const { widgets } = demoServer();
     for (let i = 0; i < 7; i++) await widgets.create({ metadata: { name: `w${i}` } });

@@ -25,7 +25,7 @@ import {
   QueryParams,
 } from '../request/query-options.js';
 import { pathNotFound, type ResourceAddress } from '../request/resource-path.js';
-import { encodeBody } from '../response/body-encoding.js';
+import { encodeBody, encodeJsonList } from '../response/body-encoding.js';
 import { isStatus, transformOutput, type TransformContext } from '../response/output-transform.js';
 import { warningHeaderValues } from '../response/warning-header.js';
 import type { WatchStreamer } from '../watch/watch-streamer.js';
@@ -152,6 +152,14 @@ export class ResourceRequestHandler {
     requireVerb(r, 'list');
     const format = negotiate(r, false);
     const opts = parseListOptions(r.q);
+    if (format.kind === 'object' && format.encoding === 'json' && r.endpoint.listJson) {
+      // Plain JSON: the items' stored JSON goes out as it is, without parsing them.
+      const { list, items } = await r.endpoint.listJson(r.rctx, r.namespace, opts);
+      r.ctx.status = 200;
+      r.ctx.set('Content-Type', contentTypeOf(format));
+      r.ctx.body = encodeJsonList(list, items);
+      return;
+    }
     const list = await r.endpoint.list(r.rctx, r.namespace, opts);
     send(r, 200, list, format);
   }

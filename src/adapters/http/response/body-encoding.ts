@@ -25,9 +25,15 @@ export function encodeJson(body: unknown): string {
     texts[i] = text;
   }
   const { items: _items, ...rest } = body as { items: unknown[] };
+  return encodeJsonList(rest, texts);
+}
+
+/** JSON of a list given without its items, and its items' JSON: the items go last, as Kubernetes writes them. */
+export function encodeJsonList(list: object, items: readonly string[]): string {
+  const { items: _items, ...rest } = list as { items?: unknown };
   const head = JSON.stringify(rest);
-  // `rest` is a plain object, so its JSON ends with `}`; the items go last, as Kubernetes writes them.
-  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"items":[${texts.join(',')}]}`;
+  // `rest` is a plain object, so its JSON ends with `}`.
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"items":[${items.join(',')}]}`;
 }
 
 function listItems(body: unknown): unknown[] | undefined {

@@ -29,14 +29,15 @@ export function storedForm(obj: KubeObject, resourceVersion: string): { json: st
  * is cheaper than parsing, and is used when it holds only plain JSON values.
  */
 export function frozenFromJson(text: string, source?: unknown): Readonly<KubeObject> {
-  let obj = source === undefined ? undefined : plainCopy(source, 0);
-  if (obj === undefined) {
-    const parsed = JSON.parse(text) as unknown;
-    if (!isRecord(parsed)) throw new TypeError('a stored object must be a JSON object');
-    obj = deepFreeze(parsed);
+  const copied = source === undefined ? undefined : plainCopy(source, 0);
+  if (copied !== undefined) {
+    rememberJson(copied, text);
+    return Object.freeze(copied) as KubeObject;
   }
-  rememberJson(obj, text);
-  return obj as KubeObject;
+  const parsed = JSON.parse(text) as unknown;
+  if (!isRecord(parsed)) throw new TypeError('a stored object must be a JSON object');
+  rememberJson(parsed, text);
+  return deepFreeze(parsed) as KubeObject;
 }
 
 /**
@@ -58,8 +59,16 @@ const MAX_COPY_DEPTH = 200;
  * which is then left to JSON.parse.
  */
 function plainCopy(value: unknown, depth: number): object | undefined {
-  const out = copy(value, depth);
-  return out === NOT_PLAIN || typeof out !== 'object' || out === null ? undefined : out;
+  if (!isRecord(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const member = copy(value[key], depth + 1);
+    if (member === NOT_PLAIN) return undefined;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
+    else out[key] = member;
+  }
+  // Not frozen yet: the caller records the JSON on it first.
+  return out;
 }
 
 function copy(value: unknown, depth: number): unknown {
@@ -98,12 +107,21 @@ function copy(value: unknown, depth: number): unknown {
   return Object.freeze(out);
 }
 
+/** Freezes a value fresh from JSON.parse, and everything in it. */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const member of Object.values(value)) deepFreeze(member);
-    Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const member = value[i] as unknown;
+      if (typeof member === 'object' && member !== null) deepFreeze(member);
+    }
+  } else {
+    const obj = value as Record<string, unknown>;
+    for (const key in obj) {
+      const member = obj[key];
+      if (typeof member === 'object' && member !== null) deepFreeze(member);
+    }
   }
-  return value;
+  return Object.freeze(value);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../../domain/meta/types.js';
 import {
+  type ListItem,
   type ListOptions,
   type ListResult,
   type ObjectStore,
@@ -152,10 +153,10 @@ export class MemoryObjectStore implements ObjectStore {
         j++;
         if (now === then) now = nextUnder(nowKeys, prefix);
       }
-      const object = past.has(key) ? past.get(key) : this.current(key);
-      if (!object) continue;
+      const item = past.has(key) ? pastItem(key, past.get(key)) : this.currentItem(key);
+      if (!item) continue;
       if (items.length === limit) return { items, revision, more: true };
-      items.push({ key, object });
+      items.push(item);
     }
     return { items, revision, more: false };
   }
@@ -228,6 +229,14 @@ export class MemoryObjectStore implements ObjectStore {
     return entry === undefined ? undefined : frozenFromJson(entry.json);
   }
 
+  /** A list item for the current object under `key`: parsed only if someone reads it. */
+  private currentItem(key: string): ListItem | undefined {
+    const cached = this.parsed.peek(key);
+    if (cached !== undefined) return { key, object: cached };
+    const entry = this.entries.get(key);
+    return entry === undefined ? undefined : new StoredItem(key, entry.json);
+  }
+
   /** The live entry under `key` if its revision is `expected` (when given). */
   private expect(key: string, expected: number | undefined): Entry {
     const entry = this.entries.get(key);
@@ -274,6 +283,24 @@ export class MemoryObjectStore implements ObjectStore {
   private assertOpen(): void {
     if (this.closed) throw this.closedError();
   }
+}
+
+/** A listed object kept as JSON: its text as stored, and the object parsed on first read. */
+class StoredItem implements ListItem {
+  private parsed: Readonly<KubeObject> | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly json: string,
+  ) {}
+
+  get object(): KubeObject {
+    return (this.parsed ??= frozenFromJson(this.json));
+  }
+}
+
+function pastItem(key: string, object: Readonly<KubeObject> | null | undefined): ListItem | undefined {
+  return object ? { key, object } : undefined;
 }
 
 /** The next key of `keys` if it is under `prefix`; keys are ascending, so the first one outside ends the range. */

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { encodeBody, encodeJson } from '../../../../src/adapters/http/response/body-encoding.js';
+import { deepFreeze } from '../../../../src/domain/util/json.js';
 import { knownJson, rememberJson } from '../../../../src/ports/known-json.js';
 
 function frozenWithJson<T extends object>(obj: T): T {
   const text = JSON.stringify(obj);
   const copy = JSON.parse(text) as T;
-  rememberJson(Object.freeze(copy), text);
-  return copy;
+  rememberJson(copy, text);
+  return deepFreeze(copy);
 }
 
 describe('HTTP: response body encoding', () => {
@@ -23,6 +24,16 @@ describe('HTTP: response body encoding', () => {
     expect(JSON.parse(text)).to.deep.equal(JSON.parse(JSON.stringify(list)));
     expect(text.endsWith(`"items":[${items.map((i) => knownJson(i)).join(',')}]}`)).to.equal(true);
     expect(JSON.parse(encodeJson({ items }))).to.deep.equal({ items: JSON.parse(JSON.stringify(items)) });
+  });
+
+  it('trusts the recorded JSON of frozen objects only', () => {
+    const obj = { metadata: { name: 'a' } };
+    rememberJson(obj, '{"stale":true}');
+    obj.metadata.name = 'b';
+    expect(knownJson(obj)).to.equal(undefined);
+    expect(encodeJson(obj)).to.equal('{"metadata":{"name":"b"}}');
+    expect(Object.keys(obj)).to.deep.equal(['metadata']);
+    expect(JSON.stringify({ ...obj })).to.equal('{"metadata":{"name":"b"}}');
   });
 
   it('serializes as usual when an item has no known JSON, or the body is not a plain list', () => {
