@@ -21,9 +21,18 @@ import { formatUnknownFieldWarning, strictDecodingError, validateBody } from '..
  */
 export const MAX_OBJECT_DEPTH = 100;
 
+let lastSecond = Number.NaN;
+let lastFormatted = '';
+
 /** Kubernetes keeps object timestamps at second precision, in UTC. */
 export function formatTimestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Every write of a second formats the same second: format it once.
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastFormatted = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastFormatted;
 }
 
 export function groupResource(def: ResourceDefinition): GroupResource {
