@@ -40,7 +40,11 @@ serveParent(
       );
       return { filled: m.to - m.from };
     },
-    async run(m: { endpoints: string[]; prefix: string; ms: number; inFlight: number }) {
+    /**
+     * Puts for `ms`. With `txn`, each write is the transaction a store's create is (put only
+     * if the key was never created, else read it), to tell etcd's cost of that from the kit's.
+     */
+    async run(m: { endpoints: string[]; prefix: string; ms: number; inFlight: number; txn?: boolean }) {
       client ??= new Etcd3({ hosts: m.endpoints });
       // One warm-up put: the gRPC channel connects lazily.
       await client.put(`${m.prefix}/warmup`).value(storedWidgetJson('warmup', randomUUID(), 1));
@@ -53,7 +57,13 @@ serveParent(
             const n = seq++;
             const t0 = performance.now();
             // Serialized per put, as the kit serializes per create.
-            await client!.put(`${m.prefix}/widgets/default/raw-${n}`).value(storedWidgetJson(`raw-${n}`, randomUUID(), n + 1));
+            const key = `${m.prefix}/widgets/default/raw-${n}`;
+            const value = storedWidgetJson(`raw-${n}`, randomUUID(), n + 1);
+            if (m.txn) {
+              await client!.if(key, 'Create', '==', 0).then(client!.put(key).value(value)).else(client!.get(key)).commit();
+            } else {
+              await client!.put(key).value(value);
+            }
             latencies.push(performance.now() - t0);
           }
         }),
