@@ -29,8 +29,8 @@ const settings = benchSettings();
 const report = new BenchReport();
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wanted = (suite: string) => !only || only.includes(suite);
-// A smoke run does not overwrite the full run's results and charts.
-const resultsDir = fileURLToPath(new URL(settings.quick ? './results/quick/' : './results/', import.meta.url));
+// A smoke run or a run of some suites does not overwrite the full run's results and charts.
+const resultsDir = fileURLToPath(new URL(settings.quick ? './results/quick/' : only ? './results/partial/' : './results/', import.meta.url));
 const began = performance.now();
 const noise = new MachineNoise();
 // Databases and files of the run, on the disk the OS temp directory is on.
