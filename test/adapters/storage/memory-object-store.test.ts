@@ -125,6 +125,12 @@ describe('MemoryObjectStore', () => {
     expect(Object.is((created.spec as { zero: number }).zero, 0)).to.equal(true);
     expect(knownJson(created)).to.equal(JSON.stringify(created));
     expect(Object.isFrozen((created.spec as { nested: object }).nested)).to.equal(true);
+    // A member named __proto__ (as JSON.parse makes it) stays data, on both paths of the copy.
+    const tricky = widget('tricky', JSON.parse('{"__proto__":{"x":1},"list":[{"__proto__":2}]}') as Record<string, unknown>);
+    const stored = await store.create(key('tricky'), tricky);
+    expect(Object.getOwnPropertyDescriptor(stored.spec, '__proto__')?.value).to.deep.equal({ x: 1 });
+    expect(Object.getPrototypeOf(stored.spec)).to.equal(Object.prototype);
+    expect(knownJson(stored)).to.equal(JSON.stringify(stored));
     // The caller's object is left as it was, and not frozen.
     expect(Object.isFrozen(odd.spec)).to.equal(false);
     expect(odd.metadata.resourceVersion).to.equal(undefined);

@@ -53,22 +53,16 @@ const NOT_PLAIN = Symbol('not plain JSON');
 const MAX_COPY_DEPTH = 200;
 
 /**
- * A deeply frozen copy of a value made only of what JSON.parse makes (plain objects, arrays,
- * strings, finite numbers but -0, booleans, null), so it equals the parse of the value's JSON;
- * undefined when the value holds anything else (a Date, an undefined member, NaN, a cycle),
- * which is then left to JSON.parse.
+ * A copy of an object made only of what JSON.parse makes (plain objects, arrays, strings,
+ * finite numbers but -0, booleans, null), so it equals the parse of the object's JSON; all
+ * but the object itself is frozen (the caller records the JSON on it first). Undefined when
+ * the object holds anything else (a Date, an undefined member, NaN, a cycle), which is then
+ * left to JSON.parse.
  */
 function plainCopy(value: unknown, depth: number): object | undefined {
-  if (!isRecord(value) || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const member = copy(value[key], depth + 1);
-    if (member === NOT_PLAIN) return undefined;
-    if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
-    else out[key] = member;
-  }
-  // Not frozen yet: the caller records the JSON on it first.
-  return out;
+  if (!isRecord(value)) return undefined;
+  const out = copyObject(value, depth);
+  return out === NOT_PLAIN ? undefined : out;
 }
 
 function copy(value: unknown, depth: number): unknown {
@@ -94,9 +88,14 @@ function copy(value: unknown, depth: number): unknown {
     }
     return Object.freeze(out);
   }
-  const proto = Object.getPrototypeOf(value) as unknown;
+  const out = copyObject(value as Record<string, unknown>, depth);
+  return out === NOT_PLAIN ? NOT_PLAIN : Object.freeze(out);
+}
+
+/** The members of a plain object copied (not frozen itself), or NOT_PLAIN. */
+function copyObject(src: Record<string, unknown>, depth: number): Record<string, unknown> | typeof NOT_PLAIN {
+  const proto = Object.getPrototypeOf(src) as unknown;
   if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
-  const src = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(src)) {
     const member = copy(src[key], depth + 1);
@@ -104,7 +103,7 @@ function copy(value: unknown, depth: number): unknown {
     if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
     else out[key] = member;
   }
-  return Object.freeze(out);
+  return out;
 }
 
 /** Freezes a value fresh from JSON.parse, and everything in it. */
