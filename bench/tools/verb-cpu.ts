@@ -24,7 +24,7 @@ const ms = Number(values.ms);
 const objects = 1000;
 const load = values.verb === 'create' ? (port: number, t: number) => createLoad(port, t, 64) : (port: number, t: number) => getLoad(port, t, 64, objects);
 
-const kit = await ChildServer.start('servers/kit-server.ts', { storage: values.kit });
+const kit = await ChildServer.start('servers/kit-server.ts', { storage: values.kit }, { execArgv: (process.env.BENCH_CHILD_ARGS ?? '').split(' ').filter(Boolean) });
 const koa = await ChildServer.start('servers/bare-koa-server.ts', {});
 try {
   const kitPort = portOf(kit.ready.url);
