@@ -37,15 +37,19 @@ describe('MemoryObjectStore', () => {
     expect(() => {
       (created.spec as { nested: { list: number[] } }).nested.list.push(2);
     }).to.throw(TypeError);
-    expect(await store.get(key('a'))).to.equal(created);
-    expect((await store.list(PREFIX)).items[0]?.object).to.equal(created);
+    // Readers share one instance once it is read (a write alone does not keep it parsed).
+    const got = await store.get(key('a'));
+    expect(got).to.deep.equal(created);
+    expect(Object.isFrozen((got!.spec as { nested: { list: number[] } }).nested.list)).to.equal(true);
+    expect(await store.get(key('a'))).to.equal(got);
+    expect((await store.list(PREFIX)).items[0]?.object).to.equal(got);
     expect(events[0]?.object).to.equal(created);
     expect(Object.isFrozen(events[0])).to.equal(true);
 
     const gone = await store.delete(key('a'));
     expect(Object.isFrozen(gone)).to.equal(true);
-    expect(events[1]?.prevObject).to.equal(created);
-    expect(gone.spec).to.equal(created.spec);
+    expect(events[1]?.prevObject).to.equal(got);
+    expect(gone.spec).to.equal(got!.spec);
   });
 
   it('numbers revisions consecutively from 1 and delivers events before the write settles', async () => {
@@ -86,7 +90,7 @@ describe('MemoryObjectStore', () => {
     const created: KubeObject[] = [];
     for (const name of ['a', 'b', 'c', 'd']) created.push(await small.create(key(name), widget(name, { n: name, list: [1, { x: null }] })));
     for (const obj of created) expect(knownJson(obj)).to.equal(JSON.stringify(obj));
-    // 'a' and 'b' left the cache: reads parse them again, frozen, with their JSON, equal to what was created.
+    // Reads parse objects from their JSON: frozen, with their JSON, equal to what was created.
     const a = (await small.get(key('a')))!;
     expect(a).to.not.equal(created[0]);
     expect(a).to.deep.equal(created[0]);
@@ -95,8 +99,8 @@ describe('MemoryObjectStore', () => {
     expect(await small.get(key('a'))).to.equal(a);
     // Objects not among the recent ones are listed with their stored JSON, and parsed only when read.
     const page = await small.list(PREFIX);
-    // (the reads above made 'a' recent again: 'a' and 'd' are parsed, 'b' and 'c' only JSON)
-    expect(page.items.map((i) => i.json !== undefined)).to.deep.equal([false, true, true, false]);
+    // (writes do not keep objects parsed; the reads above made 'a' recent: only 'a' is parsed)
+    expect(page.items.map((i) => i.json !== undefined)).to.deep.equal([false, true, true, true]);
     expect(page.items[0]!.json).to.equal(undefined);
     expect(page.items[1]!.json).to.equal(JSON.stringify(created[1]));
     const listed = page.items.map((i) => i.object);
@@ -115,6 +119,30 @@ describe('MemoryObjectStore', () => {
     expect(then).to.deep.equal(created);
     await small.close();
     expect(() => new MemoryObjectStore({ cachedObjects: -1 })).to.throw(TypeError);
+  });
+
+  it('replays kept changes from their JSON, with the previous states, after their first delivery', async () => {
+    const a1 = await store.create(key('a'), widget('a', { v: 1 }));
+    const a2 = await store.update(key('a'), widget('a', { v: 2 }), rv(a1));
+    await store.delete(key('a'), rv(a2));
+    await store.create(key('b'), widget('b'));
+    const events: StoreEvent[] = [];
+    await store.watch(PREFIX, 0, { event: (e) => events.push(e), error: (e) => expect.fail(String(e)) });
+    expect(events.map((e) => [e.type, e.revision, (e.object.spec as { v?: number }).v, e.object.metadata.resourceVersion])).to.deep.equal([
+      ['ADDED', 1, 1, '1'],
+      ['MODIFIED', 2, 2, '2'],
+      ['DELETED', 3, 2, '3'],
+      ['ADDED', 4, undefined, '4'],
+    ]);
+    expect(events[0]!.prevObject).to.equal(undefined);
+    expect(events[1]!.prevObject).to.deep.equal(a1);
+    expect(events[2]!.prevObject).to.deep.equal(a2);
+    for (const e of events) expect(Object.isFrozen(e) && Object.isFrozen(e.object)).to.equal(true);
+    expect(knownJson(events[1]!.object)).to.equal(JSON.stringify(a2));
+    // Lists at older revisions are rebuilt from the same kept JSON.
+    expect((await store.list(PREFIX, { revision: 1 })).items.map((i) => i.object)).to.deep.equal([a1]);
+    expect((await store.list(PREFIX, { revision: 2 })).items.map((i) => i.object)).to.deep.equal([a2]);
+    expect((await store.list(PREFIX, { revision: 3 })).items).to.deep.equal([]);
   });
 
   it('stores the JSON form of what it is given: undefined members dropped, dates as strings, -0 as 0', async () => {

@@ -9,7 +9,7 @@ import {
   type StoreWatchSink,
   StorageError,
 } from '../../../ports/object-store.port.js';
-import { ChangeHistory } from './change-history.js';
+import { ChangeHistory, storeEvent } from './change-history.js';
 import { frozenFromJson, storedForm, withResourceVersion } from './frozen-json.js';
 import { MemoryWatchHub } from './memory-watch-hub.js';
 import { RecentObjects } from './recent-objects.js';
@@ -23,10 +23,10 @@ export interface MemoryObjectStoreOptions {
    */
   historyLimit?: number;
   /**
-   * How many objects are also kept parsed (default 10000): the most recently written or read.
-   * Every object is kept as its JSON text, which takes about a third of the memory of the
-   * parsed object; a read of an object that is not among these parses its text (a few
-   * microseconds for a small object).
+   * How many objects are also kept parsed (default 10000): the most recently read. Every
+   * object is kept as its JSON text, which takes about half the memory of the parsed object;
+   * a read of an object that is not among these parses its text (a few microseconds for a
+   * small object).
    */
   cachedObjects?: number;
 }
@@ -42,13 +42,15 @@ interface Entry {
  * whose data may vanish with the process. Nothing survives a restart, so the "never reused
  * across restarts" rule holds trivially: a new store is a new backing store.
  *
- * Memory. Objects are kept as their JSON text, and the most recently used ones (and those the
- * history still holds) also as parsed objects; a store of 100k small objects then takes about
- * 1.2 to 1.4 times the size of their JSON, where parsed objects alone take twice that.
+ * Memory. Objects are kept as their JSON text, the history of changes too, and the objects
+ * read most recently also as parsed objects; a store of 100k small objects then takes about
+ * 1.2 times the size of their JSON in heap, where parsed objects alone take twice that. What a
+ * write parses lives only while the write is answered and its watchers are served.
  *
  * Immutability. Objects are copied on the way in (as their JSON form) and deep-frozen; frozen
  * instances are what `create`, `update`, `get`, `list` and watch events hand out, shared by
- * every reader with no copy per read. A caller that mutates one gets a TypeError (ES modules
+ * every reader with no copy per read (readers of one object share one instance while it is
+ * among the recently read). A caller that mutates one gets a TypeError (ES modules
  * run in strict mode) instead of silently corrupting the store: copy before changing. Events
  * are frozen too, as one event object goes to every watcher. Each handed-out object carries its
  * JSON text (src/ports/known-json.ts), so a transport need not serialize it again.
@@ -100,9 +102,8 @@ export class MemoryObjectStore implements ObjectStore {
     const revision = this.revision + 1;
     const { json, object } = storedForm(obj, String(revision));
     this.entries.set(key, { json, revision });
-    this.parsed.set(key, object);
     this.keys.insert(key);
-    this.commit({ type: 'ADDED', key, revision, object });
+    this.commit(storeEvent('ADDED', key, revision, object, undefined), json, undefined);
     return object;
   }
 
@@ -163,26 +164,26 @@ export class MemoryObjectStore implements ObjectStore {
 
   async update(key: string, obj: KubeObject, expectedRevision: number): Promise<KubeObject> {
     this.assertOpen();
-    this.expect(key, expectedRevision);
+    const prev = this.expect(key, expectedRevision);
     const revision = this.revision + 1;
-    const prevObject = this.current(key) as Readonly<KubeObject>;
     const { json, object } = storedForm(obj, String(revision));
     this.entries.set(key, { json, revision });
-    this.parsed.set(key, object);
-    this.commit({ type: 'MODIFIED', key, revision, object, prevObject });
+    const cached = this.parsed.peek(key);
+    if (cached !== undefined) this.parsed.set(key, object);
+    this.commit(storeEvent('MODIFIED', key, revision, object, prev.json, cached), json, prev.json);
     return object;
   }
 
   async delete(key: string, expectedRevision?: number): Promise<KubeObject> {
     this.assertOpen();
-    this.expect(key, expectedRevision);
+    const prev = this.expect(key, expectedRevision);
     const revision = this.revision + 1;
     const prevObject = this.current(key) as Readonly<KubeObject>;
     const object = withResourceVersion(prevObject, String(revision));
     this.entries.delete(key);
     this.parsed.delete(key);
     this.keys.remove(key);
-    this.commit({ type: 'DELETED', key, revision, object, prevObject });
+    this.commit(storeEvent('DELETED', key, revision, object, prev.json, prevObject), undefined, prev.json);
     return object;
   }
 
@@ -247,9 +248,9 @@ export class MemoryObjectStore implements ObjectStore {
     return entry;
   }
 
-  private commit(event: StoreEvent): void {
+  private commit(event: StoreEvent, json: string | undefined, prevJson: string | undefined): void {
     this.revision = event.revision;
-    this.history.append(Object.freeze(event));
+    this.history.append(event, json, prevJson);
     this.hub.drain();
   }
 
@@ -260,8 +261,8 @@ export class MemoryObjectStore implements ObjectStore {
   private pastStates(prefix: string, start: string, revision: number): Map<string, Readonly<KubeObject> | null> {
     const past = new Map<string, Readonly<KubeObject> | null>();
     for (let r = revision + 1; r <= this.revision; r++) {
-      const e = this.history.at(r) as StoreEvent;
-      if (e.key >= start && e.key.startsWith(prefix) && !past.has(e.key)) past.set(e.key, e.prevObject ?? null);
+      const key = this.history.keyAt(r) as string;
+      if (key >= start && key.startsWith(prefix) && !past.has(key)) past.set(key, this.history.previousAt(r) ?? null);
     }
     return past;
   }

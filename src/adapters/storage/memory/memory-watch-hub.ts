@@ -49,6 +49,8 @@ export class MemoryWatchHub extends WatchFanout {
       this.draining = false;
     }
     this.history.trim();
+    // Every watch has its events now: the history keeps their JSON only.
+    this.history.release();
   }
 
   /** A watch has seen exactly what it was served. */
