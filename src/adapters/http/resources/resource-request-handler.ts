@@ -38,18 +38,22 @@ import type { ServedIndex } from './served-index.js';
  * measurable share of a short request.
  */
 class HttpRequestContext implements RequestContext {
-  private controller: AbortController | undefined;
+  // Private fields: handlers get this context, and see only what RequestContext says.
+  readonly #res: ServerResponse;
+  #controller: AbortController | undefined;
 
   constructor(
-    private readonly res: ServerResponse,
+    res: ServerResponse,
     readonly user: UserInfo | undefined,
     readonly userAgent: string | undefined,
-  ) {}
+  ) {
+    this.#res = res;
+  }
 
   get signal(): AbortSignal {
-    if (!this.controller) {
-      const controller = (this.controller = new AbortController());
-      const res = this.res;
+    if (!this.#controller) {
+      const controller = (this.#controller = new AbortController());
+      const res = this.#res;
       if (res.destroyed && !res.writableFinished) controller.abort();
       else {
         res.once('close', () => {
@@ -57,12 +61,12 @@ class HttpRequestContext implements RequestContext {
         });
       }
     }
-    return this.controller.signal;
+    return this.#controller.signal;
   }
 
   /** Aborts the signal (when it was made) because the client went away. */
   abort(): void {
-    this.controller?.abort();
+    this.#controller?.abort();
   }
 }
 
