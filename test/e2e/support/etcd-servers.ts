@@ -4,12 +4,11 @@
  * times every call and never waits forever, a recorder of HTTP watches (`?watch=true`) that
  * notes how they end, and the objects the tests write.
  */
-import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { ServerProcess, type ServerProcessOptions } from './server-process.js';
+import { httpsCall, type Reply, ServerProcess, type ServerProcessOptions } from './server-process.js';
 
-export { ServerProcess, runExample } from './server-process.js';
+export { ServerProcess, runExample, type Reply } from './server-process.js';
 
 /** A started example server, with how long it took to serve and where its kubeconfig is. */
 export interface StartedServer {
@@ -91,16 +90,6 @@ export async function stopAll(servers: Iterable<ServerProcess | undefined>): Pro
 // ---------------------------------------------------------------------------------------------
 // HTTPS
 
-export interface Reply {
-  status: number;
-  headers: IncomingMessage['headers'];
-  /** The body parsed as JSON, or the text when it is not JSON. */
-  body: any;
-  /** Milliseconds from sending to the end of the answer. */
-  ms: number;
-}
-
-/** A client of one server: bearer token, the server's CA, a deadline on every call. */
 export class Api {
   constructor(
     readonly server: { url: string; ca: string; token: string },
@@ -125,41 +114,7 @@ export class Api {
 
   /** One request; rejects only when no answer comes within the deadline (a hang) or the connection fails. */
   call(method: string, path: string, body?: unknown): Promise<Reply> {
-    const started = Date.now();
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise<Reply>((resolve, reject) => {
-      const req = request(
-        new URL(path, this.server.url),
-        {
-          method,
-          ca: this.server.ca,
-          agent: false,
-          headers: {
-            Authorization: `Bearer ${this.server.token}`,
-            Accept: 'application/json',
-            ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              // Not JSON (e.g. /readyz): keep the text.
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, ms: Date.now() - started });
-          });
-        },
-      );
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer within ${this.timeoutMs} ms (a hang)`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
+    return httpsCall(this.server, method, path, body, { timeoutMs: this.timeoutMs });
   }
 
   /** Opens `path?watch=true&resourceVersion=rv` and resolves once the answer's headers came. */

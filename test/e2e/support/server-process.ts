@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -181,53 +182,79 @@ export async function runExample(args: readonly string[], timeoutMs = 20_000): P
 
 export interface Reply {
   status: number;
+  headers: IncomingMessage['headers'];
   /** The body parsed as JSON (or the text when it is not JSON). */
   body: any;
+  /** Milliseconds from sending to the end of the answer. */
+  ms: number;
+}
+
+/** The server a test client talks to: its URL, the CA it is served with, a bearer token. */
+export interface ServerAddress {
+  url: string;
+  ca: string;
+  token: string;
+}
+
+/**
+ * One JSON request over HTTPS with the server's token; rejects only when the connection fails
+ * (e.g. the server was killed) or no answer comes within `timeoutMs` (a hang). Without an
+ * agent, the request uses a connection of its own.
+ */
+export function httpsCall(
+  server: ServerAddress,
+  method: string,
+  path: string,
+  body: unknown,
+  opts: { agent?: Agent; timeoutMs: number },
+): Promise<Reply> {
+  const started = Date.now();
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise<Reply>((resolveReply, reject) => {
+    const req = request(
+      new URL(path, server.url),
+      {
+        method,
+        ...(opts.agent ? { agent: opts.agent } : { agent: false, ca: server.ca }),
+        headers: {
+          Authorization: `Bearer ${server.token}`,
+          Accept: 'application/json',
+          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // Not JSON (e.g. /readyz): keep the text.
+          }
+          resolveReply({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, ms: Date.now() - started });
+        });
+      },
+    );
+    req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer within ${opts.timeoutMs} ms (a hang)`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** An HTTPS client with the server's CA and bearer token, on keep-alive connections. */
 export class HttpsClient {
   private readonly agent: Agent;
 
-  constructor(private readonly server: { url: string; ca: string; token: string }) {
+  constructor(private readonly server: ServerAddress) {
     this.agent = new Agent({ ca: server.ca, keepAlive: true, maxSockets: 64 });
   }
 
   /** One request; rejects when the connection fails (e.g. the server was killed) or after 15 s. */
   call(method: string, path: string, body?: unknown): Promise<Reply> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise<Reply>((resolveReply, reject) => {
-      const req = request(
-        new URL(path, this.server.url),
-        {
-          method,
-          agent: this.agent,
-          headers: {
-            Authorization: `Bearer ${this.server.token}`,
-            Accept: 'application/json',
-            ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              // Not JSON: keep the text.
-            }
-            resolveReply({ status: res.statusCode ?? 0, body: parsed });
-          });
-        },
-      );
-      req.setTimeout(15_000, () => req.destroy(new Error(`${method} ${path}: no answer within 15 s`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
+    return httpsCall(this.server, method, path, body, { agent: this.agent, timeoutMs: 15_000 });
   }
 
   get(path: string): Promise<Reply> {
