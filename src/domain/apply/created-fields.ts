@@ -12,7 +12,7 @@ import { listItemElement } from './list-item.js';
 import { comparePathElements, serializePathElement, type PathElement } from './path-element.js';
 import { childShape, walkOf, type ListShape, type MapShape, type Shape } from './shape.js';
 import { UNOWNED_META_FIELDS, UNOWNED_TOP_FIELDS } from './system-fields.js';
-import type { TrackedFields } from './tracked-fields.js';
+import { isTracked, type TrackedFields } from './tracked-fields.js';
 
 export interface CreatedFieldsParams {
   manager: string;
@@ -35,11 +35,6 @@ export function createdManagedFields(obj: JsonObject, p: CreatedFieldsParams): M
   entry.fieldsType = 'FieldsV1';
   entry.fieldsV1 = fields;
   return [entry];
-}
-
-function isTracked(name: string, tracked: TrackedFields): boolean {
-  if (tracked.only) return tracked.only.includes(name);
-  return !tracked.except?.includes(name);
 }
 
 /** The FieldsV1 of the object's owned fields, or undefined when there are none. */

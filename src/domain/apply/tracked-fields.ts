@@ -42,7 +42,8 @@ export function filterTracked(set: FieldSet, tracked: TrackedFields): FieldSet {
   return set;
 }
 
-function isTracked(name: string, tracked: TrackedFields): boolean {
+/** Whether a write tracks the top-level field `name`. */
+export function isTracked(name: string, tracked: TrackedFields): boolean {
   if (tracked.only) return tracked.only.includes(name);
   return !(tracked.except ?? []).includes(name);
 }

@@ -62,7 +62,13 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value as object)) deepFreeze(v);
+    // Indexes and keys walked in place: this runs on every object a store reads or writes.
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+    } else {
+      const obj = value as JsonObject;
+      for (const key of Object.keys(obj)) deepFreeze(obj[key]);
+    }
   }
   return value;
 }

@@ -24,8 +24,7 @@ export function encodeJson(body: unknown): string {
     if (text === undefined) return JSON.stringify(body);
     texts[i] = text;
   }
-  const { items: _items, ...rest } = body as { items: unknown[] };
-  return encodeJsonList(rest, texts);
+  return encodeJsonList(body as object, texts);
 }
 
 /** JSON of a list given without its items, and its items' JSON: the items go last, as Kubernetes writes them. */

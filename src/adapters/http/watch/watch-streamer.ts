@@ -160,11 +160,11 @@ export class WatchStreamer {
   }
 }
 
-function writeFrame(res: ServerResponse, frame: Buffer): boolean {
+function writeFrame(res: ServerResponse, frame: Buffer): void {
   try {
-    return res.write(frame);
+    res.write(frame);
   } catch {
-    return true;
+    // The response is gone: its close ends the watch.
   }
 }
 

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../../domain/meta/types.js';
+import { deepFreeze } from '../../../domain/util/json.js';
 import { rememberJson } from '../../../ports/known-json.js';
 
 /**
@@ -104,23 +105,6 @@ function copyObject(src: Record<string, unknown>, depth: number): Record<string,
     else out[key] = member;
   }
   return out;
-}
-
-/** Freezes a value fresh from JSON.parse, and everything in it. */
-function deepFreeze<T>(value: T): T {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const member = value[i] as unknown;
-      if (typeof member === 'object' && member !== null) deepFreeze(member);
-    }
-  } else {
-    const obj = value as Record<string, unknown>;
-    for (const key in obj) {
-      const member = obj[key];
-      if (typeof member === 'object' && member !== null) deepFreeze(member);
-    }
-  }
-  return Object.freeze(value);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
