@@ -46,6 +46,7 @@ import { deepClone, deepEqual, isPlainObject } from '../util/json.js';
 import { EventQueue } from '../watch/event-queue.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { ResourceKeys } from './keys.js';
+import { storageErrorToApi, tooLargeResourceVersion } from './storage-errors.js';
 import {
   admitCreate,
   admitUpdate,
@@ -760,35 +761,8 @@ export class GenericRegistry implements ResourceEndpoint {
   }
 
   storageErrorToApi(err: unknown, name: string): ApiError | unknown {
-    if (isApiError(err)) return err;
-    if (!isStorageError(err)) return err;
-    const gr = groupResource(this.definition);
-    switch (err.code) {
-      case 'NotFound':
-        return notFound(gr, name);
-      case 'KeyExists':
-        return alreadyExists(gr, name);
-      case 'Conflict':
-        return conflict(gr, name, STALE_OBJECT_MESSAGE);
-      case 'Expired':
-        return expired(`too old resource version: the history of ${gr.resource} no longer holds it`);
-      case 'TooLarge':
-        return tooLargeResourceVersion(err.revision ?? 0);
-      case 'InvalidKey':
-        return badRequest(`the storage cannot hold ${gr.resource} "${name}": ${err.message}`);
-      case 'Unavailable':
-        return serviceUnavailable('the storage backend is unavailable; try again later', 1);
-    }
+    return storageErrorToApi(err, groupResource(this.definition), name);
   }
-}
-
-function tooLargeResourceVersion(requested: number, current?: number): ApiError {
-  const err = timeout(
-    `Too large resource version: ${requested}, current resource version: ${current ?? 'unknown'}`,
-    1,
-  );
-  err.details!.causes = [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }];
-  return err;
 }
 
 function checkPatchType(type: PatchType): void {
