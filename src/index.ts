@@ -5,6 +5,10 @@
  * in process (InProcessClient), and the ports and adapters to swap storage.
  */
 
+// Inversify's decorators store their metadata through the Reflect metadata API: the polyfill is
+// loaded once, here at the entry, before any decorated class is defined.
+import 'reflect-metadata';
+
 // Declaring types
 export {
   defineResource,

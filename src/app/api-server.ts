@@ -6,7 +6,6 @@ import type { Container } from 'inversify';
 import { HTTP_TRANSPORT, type HttpTransport } from '../adapters/http/index.js';
 import { ensureServingCertificate } from '../adapters/http/tls/serving-certificate.js';
 import { InProcessClient, type InProcessClientOptions } from '../adapters/in-process/in-process-client.js';
-import type { ApiRegistry } from '../domain/registry/api-registry.js';
 import { RESOURCE_API, type ResourceApi } from '../ports/resource-api.port.js';
 import { buildContainer } from './container.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
@@ -27,9 +26,10 @@ export class ApiServer {
   private serverUrl: string | undefined;
   private stopping: Promise<void> | undefined;
 
+  /** Builds this server's own container (nothing is shared with another server) and its API. */
   constructor(readonly config: ServerConfig) {
     this.container = buildContainer(config);
-    this.api = this.container.get<ApiRegistry>(RESOURCE_API);
+    this.api = this.container.get<ResourceApi>(RESOURCE_API);
   }
 
   /** A client of this server's resource API that needs no HTTP. */
@@ -98,7 +98,8 @@ export class ApiServer {
 
   /**
    * Ends open watches, stops accepting connections, lets open requests finish (briefly), then
-   * closes the backing stores. Safe to call twice.
+   * unbinds the container, which closes every backing store it opened or was given. Safe to
+   * call twice.
    */
   stop(): Promise<void> {
     this.stopping ??= this.doStop();
@@ -120,8 +121,7 @@ export class ApiServer {
         server.closeIdleConnections();
       });
     }
-    const registry = this.api as ApiRegistry;
-    await Promise.all(registry.backingStores().map((s) => s.close()));
+    await this.container.unbindAllAsync();
   }
 }
 

@@ -1,10 +1,10 @@
 import { Container, type ResolutionContext } from 'inversify';
-import { MemoryObjectStore } from '../adapters/storage/memory/memory-object-store.js';
 import { CryptoIdSource } from '../adapters/system/crypto-id-source.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { ApiRegistry } from '../domain/registry/api-registry.js';
-import { GenericRegistry } from '../domain/registry/generic-registry.js';
-import { HandlerEndpoint, HandlerSubresourceEndpoint } from '../domain/registry/handler-endpoint.js';
+import type { ApiRegistry } from '../domain/registry/api-registry.js';
+import type { GenericRegistry } from '../domain/registry/generic-registry.js';
+import type { HandlerEndpoint } from '../domain/registry/handler-endpoint.js';
+import type { RegistryOptions } from '../domain/registry/registry-environment.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { ID_SOURCE, type IdSource } from '../ports/id-source.port.js';
 import { OBJECT_STORE, type ObjectStore } from '../ports/object-store.port.js';
@@ -12,24 +12,46 @@ import { RESOURCE_API } from '../ports/resource-api.port.js';
 import { BEARER_TOKEN_OPTIONS, BearerTokenAuthenticator, type BearerTokenOptions } from '../adapters/auth/bearer-token-authenticator.js';
 import { HTTP_TRANSPORT, HTTP_TRANSPORT_OPTIONS, HttpTransport, type HttpTransportOptions } from '../adapters/http/index.js';
 import { AUTHENTICATOR, type Authenticator } from '../ports/authenticator.port.js';
-import type { ServerConfig } from './server-config.js';
-import { SERVER_CONFIG } from './tokens.js';
+import { makeApiRegistry, makeGenericRegistry, makeHandlerEndpoint, makeHandlerSubresource } from './registry-factories.js';
+import type { ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
+import { openStorage, storageIdentity } from './storage-spec.js';
+import {
+  BACKING_STORE,
+  HANDLER_ENDPOINT,
+  REGISTRY_OPTIONS,
+  RESOURCE_REGISTRY,
+  RESOURCE_STORE,
+  SERVER_CONFIG,
+  resourceName,
+} from './tokens.js';
 
 /**
- * The composition root: binds every port to its adapter for one server. The only place that
- * knows all adapters.
+ * The composition root: one container per built server. It binds every port to its adapter,
+ * and every served type to its store and its registry (named by `resourceName`), all in
+ * singleton scope: a server's objects are made once, and two servers share nothing. The only
+ * place that knows all adapters.
+ *
+ * Nothing is made before it is resolved, so a store no served type uses is never opened.
+ * Unbinding the container (`unbindAllAsync()`, which ApiServer.stop does) closes every backing
+ * store it opened or was given, once each.
  */
 export function buildContainer(config: ServerConfig): Container {
+  checkSubresources(config);
   const container = new Container();
   container.bind<ServerConfig>(SERVER_CONFIG).toConstantValue(config);
   if (config.clock) container.bind<Clock>(CLOCK).toConstantValue(config.clock);
   else container.bind<Clock>(CLOCK).to(SystemClock).inSingletonScope();
   if (config.ids) container.bind<IdSource>(ID_SOURCE).toConstantValue(config.ids);
   else container.bind<IdSource>(ID_SOURCE).to(CryptoIdSource).inSingletonScope();
+  container.bind<Partial<RegistryOptions>>(REGISTRY_OPTIONS).toConstantValue(config.registryOptions);
+
+  const stores = new BackingStores(container, config);
+  const defaultStore = stores.bind(config.defaultStorage);
   container
     .bind<ObjectStore>(OBJECT_STORE)
-    .toResolvedValue(() => config.stores.open(config.defaultStorage))
+    .toResolvedValue((store: ObjectStore) => store, [{ serviceIdentifier: BACKING_STORE, name: defaultStore }])
     .inSingletonScope();
+  for (const reg of config.resources) bindResource(container, config, stores, reg);
   container
     .bind<ApiRegistry>(RESOURCE_API)
     .toDynamicValue((ctx) => composeApi(ctx, config))
@@ -54,39 +76,114 @@ export function buildContainer(config: ServerConfig): Container {
   return container;
 }
 
-function composeApi(ctx: ResolutionContext, config: ServerConfig): ApiRegistry {
-  const clock = ctx.get<Clock>(CLOCK);
-  const ids = ctx.get<IdSource>(ID_SOURCE);
-  const api = new ApiRegistry();
-  const byDefinition = new Map<object, GenericRegistry | HandlerEndpoint>();
-  for (const reg of config.resources) {
-    const s = reg.storage;
-    if (s.kind === 'handler') {
-      const endpoint = new HandlerEndpoint(reg.definition, s.handler, clock);
-      api.addHandler(endpoint, s.handler);
-      byDefinition.set(reg.definition, endpoint);
-      continue;
-    }
-    const store =
-      s.kind === 'default'
-        ? ctx.get<ObjectStore>(OBJECT_STORE)
-        : s.kind === 'memory'
-          ? new MemoryObjectStore()
-          : s.kind === 'spec'
-            ? config.stores.open(s.spec)
-            : s.store;
-    const registry = new GenericRegistry(reg.definition, { store, clock, ids, options: config.registryOptions });
-    api.addStored(registry, store);
-    byDefinition.set(reg.definition, registry);
+/** Binds one served type: its store and generic registry, or its handler endpoint. */
+function bindResource(container: Container, config: ServerConfig, stores: BackingStores, reg: ResourceRegistration): void {
+  const { definition, storage } = reg;
+  const name = resourceName(definition);
+  if (storage.kind === 'handler') {
+    container
+      .bind<HandlerEndpoint>(HANDLER_ENDPOINT)
+      .toResolvedValue((clock: Clock) => makeHandlerEndpoint(definition, storage.handler, clock), [CLOCK])
+      .inSingletonScope()
+      .whenNamed(name);
+    return;
   }
+  const backing =
+    storage.kind === 'default'
+      ? OBJECT_STORE
+      : {
+          serviceIdentifier: BACKING_STORE,
+          name:
+            storage.kind === 'memory'
+              ? stores.bindMemory(name)
+              : stores.bind(storage.kind === 'spec' ? storage.spec : storage.store),
+        };
+  container
+    .bind<ObjectStore>(RESOURCE_STORE)
+    .toResolvedValue((store: ObjectStore) => store, [backing])
+    .inSingletonScope()
+    .whenNamed(name);
+  const subresources = config.subresourceHandlers.filter((sub) => sub.definition === definition);
+  container
+    .bind<GenericRegistry>(RESOURCE_REGISTRY)
+    .toResolvedValue(
+      (store: ObjectStore, clock: Clock, ids: IdSource, options: Partial<RegistryOptions>) => {
+        const registry = makeGenericRegistry(definition, { store, clock, ids, options });
+        for (const sub of subresources) registry.addSubresource(makeHandlerSubresource(sub.name, registry, sub.handler));
+        return registry;
+      },
+      [{ serviceIdentifier: RESOURCE_STORE, name }, CLOCK, ID_SOURCE, REGISTRY_OPTIONS],
+    )
+    .inSingletonScope()
+    .whenNamed(name);
+}
+
+/** The server's ResourceApi: every served type, in the order the builder was given them. */
+function composeApi(ctx: ResolutionContext, config: ServerConfig): ApiRegistry {
+  const api = makeApiRegistry();
+  for (const { definition, storage } of config.resources) {
+    const name = resourceName(definition);
+    if (storage.kind === 'handler') {
+      api.addHandler(ctx.get<HandlerEndpoint>(HANDLER_ENDPOINT, { name }), storage.handler);
+    } else {
+      api.addStored(ctx.get<GenericRegistry>(RESOURCE_REGISTRY, { name }), ctx.get<ObjectStore>(RESOURCE_STORE, { name }));
+    }
+  }
+  return api;
+}
+
+/** A custom subresource needs a stored type of this server to hang from. */
+function checkSubresources(config: ServerConfig): void {
   for (const sub of config.subresourceHandlers) {
-    const parent = byDefinition.get(sub.definition);
-    if (!(parent instanceof GenericRegistry)) {
+    const parent = config.resources.find((r) => r.definition === sub.definition);
+    if (!parent || parent.storage.kind === 'handler') {
       throw new Error(
         `withSubResourceAndHandler(${sub.definition.kind}, "${sub.name}"): register ${sub.definition.kind} with withResource first`,
       );
     }
-    parent.addSubresource(new HandlerSubresourceEndpoint(sub.name, parent, sub.handler));
   }
-  return api;
+}
+
+/**
+ * Binds each distinct backing store once, as BACKING_STORE named by what identifies it: a
+ * spec's storage identity (the same file, directory or etcd prefix is one store), a given
+ * store object's own name, or one memory store per type that asked for memory of its own.
+ * Every binding closes its store when the container is unbound.
+ */
+class BackingStores {
+  private readonly bound = new Set<string>();
+  private readonly objects = new Map<ObjectStore, string>();
+
+  constructor(
+    private readonly container: Container,
+    private readonly config: ServerConfig,
+  ) {}
+
+  /** Binds the store a spec or object names (once); returns its binding name. */
+  bind(choice: StorageChoice): string {
+    if (typeof choice === 'string') return this.add(storageIdentity(choice), () => openStorage(choice, this.config.output));
+    let name = this.objects.get(choice);
+    if (name === undefined) {
+      name = `object#${this.objects.size + 1}`;
+      this.objects.set(choice, name);
+    }
+    return this.add(name, () => choice);
+  }
+
+  /** Binds a memory store of the type `resource`'s own; returns its binding name. */
+  bindMemory(resource: string): string {
+    return this.add(`memory:${resource}`, () => openStorage('memory', this.config.output));
+  }
+
+  private add(name: string, open: () => ObjectStore): string {
+    if (this.bound.has(name)) return name;
+    this.bound.add(name);
+    this.container
+      .bind<ObjectStore>(BACKING_STORE)
+      .toResolvedValue(open)
+      .inSingletonScope()
+      .whenNamed(name)
+      .onDeactivation((store) => store.close());
+    return name;
+  }
 }

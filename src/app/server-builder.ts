@@ -7,7 +7,7 @@ import type { IdSource } from '../ports/id-source.port.js';
 import type { ObjectStore } from '../ports/object-store.port.js';
 import { ApiServer } from './api-server.js';
 import { executeCommand } from './cli.js';
-import { DEFAULT_STORAGE, parseStorageSpec, StoreRegistry } from './storage-spec.js';
+import { DEFAULT_STORAGE, parseStorageSpec } from './storage-spec.js';
 import type { OutputWriter, ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
 
 /**
@@ -35,7 +35,6 @@ export class ServerBuilder {
     openApiInfo: { title: 'apiserver-kit', version: '0.1.0' },
     output: { write: (text: string) => process.stdout.write(text) },
     registryOptions: {},
-    stores: new StoreRegistry(),
   };
 
   /** Serves a type, stored in the server's default storage (see withStorage). */
@@ -156,9 +155,7 @@ export class ServerBuilder {
 
   /** Wires everything; the server is not listening until `start()`. */
   build(): ApiServer {
-    const config = structuredCloneConfig(this.config);
-    config.stores = new StoreRegistry(config.output);
-    return new ApiServer(config);
+    return new ApiServer(structuredCloneConfig(this.config));
   }
 
   /**

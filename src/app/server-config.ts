@@ -5,7 +5,6 @@ import type { ResourceDefinition } from '../domain/resource/resource-definition.
 import type { Clock } from '../ports/clock.port.js';
 import type { IdSource } from '../ports/id-source.port.js';
 import type { ObjectStore } from '../ports/object-store.port.js';
-import type { StoreRegistry } from './storage-spec.js';
 
 export interface OutputWriter {
   write(text: string): unknown;
@@ -52,6 +51,4 @@ export interface ServerConfig {
   registryOptions: Partial<RegistryOptions>;
   clock?: Clock;
   ids?: IdSource;
-  /** Opens stores named by spec, once each. */
-  stores: StoreRegistry;
 }

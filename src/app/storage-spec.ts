@@ -82,7 +82,11 @@ export function parseStorageSpec(spec: string): StorageSpec {
   }
 }
 
-/** A key identifying the backing store a spec names, so one store is opened once per process. */
+/**
+ * A key identifying the backing store a spec names: types that name the same file, directory
+ * or etcd prefix share one store (one revision counter), as the filesystem store's lock and
+ * SQLite's revisions need. Each `memory` spec is a store of its own.
+ */
 export function storageIdentity(spec: string): string {
   const s = parseStorageSpec(spec);
   if (s.kind === 'memory') return `memory#${Math.random()}`;
@@ -124,26 +128,5 @@ export function openStorage(spec: string, output?: OutputWriter): ObjectStore {
           ? (r) => output.write(`storage problem: sqlite:${s.path}: revision ${r.revision} of ${r.key}: ${r.reason}; skipped\n`)
           : undefined,
       });
-  }
-}
-
-/**
- * Opens each backing store once: types that name the same file or directory share one store
- * (and so one revision counter), as the filesystem store's lock and SQLite's revisions need.
- */
-export class StoreRegistry {
-  private readonly opened = new Map<string, ObjectStore>();
-
-  constructor(private readonly output?: OutputWriter) {}
-
-  open(choice: string | ObjectStore): ObjectStore {
-    if (typeof choice !== 'string') return choice;
-    const id = storageIdentity(choice);
-    let store = this.opened.get(id);
-    if (!store) {
-      store = openStorage(choice, this.output);
-      this.opened.set(id, store);
-    }
-    return store;
   }
 }
