@@ -168,6 +168,7 @@ describe('the composition root (Inversify container)', () => {
       .withResourceStorage(Given, given)
       .withResourceFileStorage(Note, join(dir, 'notes'))
       .build();
+    started.push(server);
     const stores = [storeOf(server, Gadget), given, storeOf(server, Note)];
     await server.client().resource(Note).create({ metadata: { name: 'n' }, spec: {} });
     for (const s of stores) await s.currentRevision();
