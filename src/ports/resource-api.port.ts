@@ -57,30 +57,46 @@ export interface GetOptions {
   resourceVersion?: string;
 }
 
+/*
+ * Options are passed as the client gave them. The domain validates every value with one set of
+ * rules (src/domain/request/options.ts), whatever the transport: a value a transport could not
+ * even type (a limit that is not a number) is the transport's 400; a typed value that is not
+ * allowed is the domain's 422 Invalid against the meta.k8s.io options kind.
+ */
+
+/** A dryRun directive: `true` or `['All']` (the only value Kubernetes defines). */
+export type DryRun = boolean | readonly string[];
+
 export interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
+  /** 0 or unset: no limit. */
   limit?: number;
   continue?: string;
   resourceVersion?: string;
-  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  /** `Exact` or `NotOlderThan`; needs resourceVersion. */
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan' | (string & {});
+  /** Forbidden for lists; here so that a transport can pass what the client sent. */
+  sendInitialEvents?: boolean;
 }
 
 export interface WatchOptions {
   labelSelector?: string;
   fieldSelector?: string;
   resourceVersion?: string;
-  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  /** Only `NotOlderThan`, and only with sendInitialEvents. */
+  resourceVersionMatch?: 'NotOlderThan' | (string & {});
   allowWatchBookmarks?: boolean;
+  /** Needs allowWatchBookmarks and resourceVersionMatch=NotOlderThan. */
   sendInitialEvents?: boolean;
   timeoutSeconds?: number;
 }
 
 export interface WriteOptions {
-  dryRun?: boolean;
+  dryRun?: DryRun;
   fieldManager?: string;
   /** Unknown fields: Strict rejects, Warn (the default) warns, Ignore drops silently. */
-  fieldValidation?: FieldValidation;
+  fieldValidation?: FieldValidation | (string & {});
 }
 
 export type PatchType = 'json' | 'merge' | 'apply' | 'strategic';
@@ -91,9 +107,12 @@ export interface PatchOptions extends WriteOptions {
 }
 
 export interface DeleteOptions {
-  dryRun?: boolean;
+  dryRun?: DryRun;
   preconditions?: Preconditions;
-  propagationPolicy?: PropagationPolicy;
+  propagationPolicy?: PropagationPolicy | (string & {});
+  /** Deprecated in Kubernetes in favour of propagationPolicy; both may not be set. */
+  orphanDependents?: boolean;
+  /** A negative value counts as 1, as in Kubernetes. */
   gracePeriodSeconds?: number;
 }
 

@@ -27,7 +27,17 @@ import { convertToTable } from '../table/table-convertor.js';
 import { isPlainObject } from '../util/json.js';
 import { formatUnknownFieldWarning, strictDecodingError, validateBody } from '../validation/validate-body.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
-import { decodeBody, groupResource, reconcileNamespace } from './object-preparation.js';
+import { decodeBody, groupResource, reconcileNamespace } from './object-decoding.js';
+import {
+  checkPatchType,
+  validateCreateOptions,
+  validateDeleteOptions,
+  validateListOptions,
+  validatePatchOptions,
+  validateUpdateOptions,
+  validateWatchOptions,
+  type ValidWriteOptions,
+} from '../request/options.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -109,11 +119,9 @@ export class HandlerEndpoint implements ResourceEndpoint {
 
   async list(ctx: RequestContext, namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
     if (!this.handler.list) this.unsupported('list');
-    const labels = parseLabelSelector(opts.labelSelector ?? '');
-    const fields = parseFieldSelector(opts.fieldSelector ?? '', this.selectable);
-    if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit < 0)) {
-      throw badRequest('limit must be a non-negative integer');
-    }
+    const valid = validateListOptions(opts);
+    const labels = parseLabelSelector(valid.labelSelector);
+    const fields = parseFieldSelector(valid.fieldSelector, this.selectable);
     const all = (await this.handler.list(ctx, namespace))
       .map((o) => this.complete(o))
       .filter((o) => !this.definition.namespaced || namespace === undefined || o.metadata.namespace === namespace)
@@ -121,12 +129,12 @@ export class HandlerEndpoint implements ResourceEndpoint {
       .filter((o) => fields.matches(fieldsOf(o as Record<string, unknown>, this.selectable)))
       .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     let start = 0;
-    if (opts.continue) {
-      const pos = decodeContinue(opts.continue);
+    if (valid.continue) {
+      const pos = decodeContinue(valid.continue);
       start = all.findIndex((o) => sortKey(o) >= pos.start);
       if (start < 0) start = all.length;
     }
-    const limit = opts.limit || undefined;
+    const limit = valid.limit;
     const page = limit ? all.slice(start, start + limit) : all.slice(start);
     const list: KubeList = {
       apiVersion: this.definition.apiVersion,
@@ -141,6 +149,7 @@ export class HandlerEndpoint implements ResourceEndpoint {
 
   async watch(ctx: RequestContext, namespace: string | undefined, opts: WatchOptions = {}): Promise<WatchStream> {
     if (!this.handler.watch) this.unsupported('watch');
+    validateWatchOptions(opts);
     const source = await this.handler.watch(ctx, namespace, opts);
     const iterator = source[Symbol.asyncIterator]();
     let closed = false;
@@ -166,12 +175,12 @@ export class HandlerEndpoint implements ResourceEndpoint {
     };
   }
 
-  private decode(namespace: string | undefined, body: unknown, opts: WriteOptions): { obj: KubeObject; warnings: string[] } {
+  private decode(namespace: string | undefined, body: unknown, opts: ValidWriteOptions): { obj: KubeObject; warnings: string[] } {
     const decoded = decodeBody(this.definition, body);
     reconcileNamespace(this.definition, decoded, namespace);
     const result = validateBody(this.definition, decoded as Record<string, unknown>);
     const metaErrors = validateObjectMeta(decoded.metadata, { namespaced: this.definition.namespaced, validateName: this.definition.validateName });
-    const mode = opts.fieldValidation ?? 'Warn';
+    const mode = opts.fieldValidation;
     if (result.unknownFields.length > 0 && mode === 'Strict') throw strictDecodingError(result.unknownFields);
     const errors = [...metaErrors, ...result.errors];
     if (errors.length > 0) {
@@ -183,14 +192,14 @@ export class HandlerEndpoint implements ResourceEndpoint {
 
   async create(ctx: RequestContext, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
     if (!this.handler.create) this.unsupported('create');
-    const { obj, warnings } = this.decode(namespace, body, opts);
+    const { obj, warnings } = this.decode(namespace, body, validateCreateOptions(opts));
     const out = await this.handler.create(ctx, namespace, obj, opts);
     return { object: this.complete(out), created: true, warnings };
   }
 
   async update(ctx: RequestContext, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
     if (!this.handler.update) this.unsupported('update');
-    const { obj, warnings } = this.decode(namespace, body, opts);
+    const { obj, warnings } = this.decode(namespace, body, validateUpdateOptions(opts));
     if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -208,13 +217,17 @@ export class HandlerEndpoint implements ResourceEndpoint {
     opts: PatchOptions = {},
   ): Promise<WriteResult> {
     if (!this.handler.update) this.unsupported('patch');
-    if (type !== 'json' && type !== 'merge') this.unsupported(`${type} patch`);
+    checkPatchType(type);
+    validatePatchOptions(type, opts);
+    if (type === 'apply') this.unsupported('apply patch');
     const patched = applyPatchOfType(type, await this.get(ctx, namespace, name), patch);
-    return this.update(ctx, namespace, name, patched, opts);
+    const { force: _force, ...writeOpts } = opts;
+    return this.update(ctx, namespace, name, patched, writeOpts);
   }
 
   async delete(ctx: RequestContext, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     if (!this.handler.delete) this.unsupported('delete');
+    validateDeleteOptions(opts);
     const out = await this.handler.delete(ctx, namespace, name, opts);
     if (!out) throw notFound(groupResource(this.definition), name);
     return { object: this.complete(out), deleted: true, warnings: [] };

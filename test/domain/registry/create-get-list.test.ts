@@ -261,10 +261,11 @@ describe('registry: create, get, list', () => {
     const notOlder = await widgets.list({ resourceVersion: rvA, resourceVersionMatch: 'NotOlderThan' });
     expect(names(notOlder.items)).to.deep.equal(['a', 'b']);
     expect(names((await widgets.list({ resourceVersion: '0' })).items)).to.deep.equal(['a', 'b']);
-    await expectApiError(widgets.list({ resourceVersionMatch: 'Exact' }), 'BadRequest');
-    await expectApiError(widgets.list({ resourceVersion: '0', resourceVersionMatch: 'Exact' }), 'BadRequest');
+    // Option values Kubernetes forbids are 422 Invalid against ListOptions.meta.k8s.io.
+    await expectApiError(widgets.list({ resourceVersionMatch: 'Exact' }), 'Invalid', 422);
+    await expectApiError(widgets.list({ resourceVersion: '0', resourceVersionMatch: 'Exact' }), 'Invalid', 422);
+    await expectApiError(widgets.list({ resourceVersion: '1', resourceVersionMatch: 'Sometime' }), 'Invalid', 422);
     await expectApiError(widgets.list({ resourceVersion: 'abc' }), 'BadRequest');
-    await expectApiError(widgets.list({ resourceVersion: '1', resourceVersionMatch: 'Sometime' as never }), 'BadRequest');
   });
 
   it('answers 504 for a resourceVersion the store has not reached', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatTimestamp } from '../../../src/domain/registry/object-preparation.js';
+import { formatTimestamp } from '../../../src/domain/registry/object-decoding.js';
 
 describe('registry: formatTimestamp', () => {
   it('writes UTC at second precision, also across second boundaries and back in time', () => {

@@ -247,7 +247,17 @@ describe('registry: delete', () => {
   it('rejects bad delete options', async () => {
     const { widgets } = demoServer();
     await widgets.create({ metadata: { name: 'a' } });
-    await expectApiError(widgets.delete('a', { propagationPolicy: 'Sometimes' as never }), 'BadRequest');
-    await expectApiError(widgets.delete('a', { gracePeriodSeconds: -1 }), 'BadRequest');
+    const err = await expectApiError(widgets.delete('a', { propagationPolicy: 'Sometimes' }), 'Invalid', 422);
+    expect(err.details?.kind).to.equal('DeleteOptions');
+    await expectApiError(widgets.delete('a', { dryRun: ['Some'] }), 'Invalid', 422);
+    await expectApiError(widgets.delete('a', { orphanDependents: true, propagationPolicy: 'Orphan' }), 'Invalid', 422);
+    expect((await widgets.list()).items).to.have.length(1);
+  });
+
+  it('treats a negative grace period as one second, as Kubernetes does', async () => {
+    const { widgets } = demoServer();
+    await widgets.create({ metadata: { name: 'a' } });
+    await widgets.delete('a', { gracePeriodSeconds: -1 });
+    await expectApiError(widgets.get('a'), 'NotFound');
   });
 });

@@ -115,7 +115,40 @@ describe('registry: watch', () => {
     expect(events.map((e) => e.type)).to.deep.equal(['ADDED', 'BOOKMARK']);
     expect((events[1].object as KubeObject).metadata.annotations).to.deep.equal({ 'k8s.io/initial-events-end': 'true' });
     w.close();
-    await expectApiError(widgets.watch({ sendInitialEvents: true }), 'BadRequest');
+    await expectApiError(widgets.watch({ sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' }), 'BadRequest');
+    // As in Kubernetes, sendInitialEvents goes with resourceVersionMatch=NotOlderThan.
+    await expectApiError(widgets.watch({ sendInitialEvents: true, allowWatchBookmarks: true }), 'Invalid', 422);
+  });
+
+  it('serves initial events from the snapshot, beyond the live-event bound', async () => {
+    const { widgets } = demoServer({ registry: { watchQueueLimit: 2 } });
+    for (const n of ['a', 'b', 'c', 'd', 'e']) await widgets.create({ metadata: { name: n } });
+    const w = await widgets.watch({ resourceVersion: '0' });
+    const initial = await take(w, 5);
+    expect(initial.map(describeEvent)).to.deep.equal(['ADDED:a', 'ADDED:b', 'ADDED:c', 'ADDED:d', 'ADDED:e']);
+    await widgets.mergePatch('a', { spec: { color: 'green' } });
+    expect((await take(w, 1)).map(describeEvent)).to.deep.equal(['MODIFIED:a']);
+    w.close();
+
+    const listed = await widgets.list();
+    const withEnd = await widgets.watch({ sendInitialEvents: true, allowWatchBookmarks: true, resourceVersionMatch: 'NotOlderThan' });
+    const events = await take(withEnd, 6);
+    expect(events.map((e) => e.type)).to.deep.equal(['ADDED', 'ADDED', 'ADDED', 'ADDED', 'ADDED', 'BOOKMARK']);
+    expect((events[5].object as KubeObject).metadata.resourceVersion).to.equal(listed.metadata.resourceVersion);
+    withEnd.close();
+  });
+
+  it('still bounds live events while a client reads a large snapshot', async () => {
+    const { widgets } = demoServer({ registry: { watchQueueLimit: 2 } });
+    for (const n of ['a', 'b', 'c']) await widgets.create({ metadata: { name: n } });
+    const w = await widgets.watch({ resourceVersion: '0' });
+    // Nothing read yet: five live changes overflow the bound of two.
+    for (let i = 0; i < 5; i++) await widgets.mergePatch('a', { metadata: { labels: { n: String(i) } } });
+    const events = await take(w, 10, 500);
+    expect(events.slice(0, 3).map(describeEvent)).to.deep.equal(['ADDED:a', 'ADDED:b', 'ADDED:c']);
+    const last = events[events.length - 1];
+    expect(last.type).to.equal('ERROR');
+    expect((last.object as StatusObject).code).to.equal(410);
   });
 
   it('ends at timeoutSeconds', async () => {

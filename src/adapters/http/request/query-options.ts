@@ -1,11 +1,10 @@
-import { badRequest, invalid, type StatusCause } from '../../../domain/errors/api-error.js';
-import type { FieldValidation, Preconditions, PropagationPolicy } from '../../../domain/meta/types.js';
+import { badRequest } from '../../../domain/errors/api-error.js';
+import type { Preconditions } from '../../../domain/meta/types.js';
 import type {
   DeleteOptions,
   GetOptions,
   ListOptions,
   PatchOptions,
-  PatchType,
   TableOptions,
   WatchOptions,
   WriteOptions,
@@ -13,9 +12,7 @@ import type {
 
 /**
  * Query parameters of resource requests, parsed into the options of the ResourceApi port.
- * Values that do not parse (a limit that is not a number) answer 400 BadRequest; option values
- * that parse but are not allowed (dryRun=Some) answer 422 Invalid against the meta.k8s.io
- * options kind, as Kubernetes does.
+ * Values that do not parse (a limit that is not a number) answer 400 BadRequest.
  */
 export class QueryParams {
   constructor(private readonly params: URLSearchParams) {}
@@ -82,10 +79,13 @@ export class QueryParams {
   }
 }
 
-const RESOURCE_VERSION_MATCH = ['Exact', 'NotOlderThan'] as const;
-const PROPAGATION_POLICIES: readonly PropagationPolicy[] = ['Orphan', 'Background', 'Foreground'];
 const INCLUDE_OBJECT = ['None', 'Metadata', 'Object'] as const;
-const FIELD_VALIDATION: readonly FieldValidation[] = ['Ignore', 'Warn', 'Strict'];
+
+/*
+ * The parsers below only type the query: strings, integers, booleans, lists. Whether a value
+ * is allowed is the domain's to say (src/domain/request/options.ts), with the same answer
+ * for every transport.
+ */
 
 /** Whether a GET asks for a watch (`watch=true` or `watch=1`). */
 export function isWatchRequest(q: QueryParams): boolean {
@@ -94,8 +94,7 @@ export function isWatchRequest(q: QueryParams): boolean {
 
 export function parseGetOptions(q: QueryParams): GetOptions {
   const opts: GetOptions = {};
-  const rv = q.string('resourceVersion');
-  if (rv !== undefined && rv !== '') opts.resourceVersion = rv;
+  setString(opts, 'resourceVersion', q.string('resourceVersion'));
   return opts;
 }
 
@@ -103,20 +102,16 @@ export function parseListOptions(q: QueryParams): ListOptions {
   const opts: ListOptions = {};
   setString(opts, 'labelSelector', q.string('labelSelector'));
   setString(opts, 'fieldSelector', q.string('fieldSelector'));
-  const limit = q.int('limit', 0);
+  const limit = q.int('limit');
   if (limit !== undefined) opts.limit = limit;
   setString(opts, 'continue', q.string('continue'));
   setString(opts, 'resourceVersion', q.string('resourceVersion'));
-  const match = q.oneOf('resourceVersionMatch', RESOURCE_VERSION_MATCH);
-  if (match !== undefined) opts.resourceVersionMatch = match;
-  // Read so that bad values answer 400 on lists too, as they do in Kubernetes.
-  q.int('timeoutSeconds', 0);
+  setString(opts, 'resourceVersionMatch', q.string('resourceVersionMatch'));
+  // Read so that malformed values answer 400 on lists too, as they do in Kubernetes.
+  q.int('timeoutSeconds');
   q.bool('allowWatchBookmarks');
-  if (q.bool('sendInitialEvents') !== undefined) {
-    throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [
-      { reason: 'FieldValueForbidden', field: 'sendInitialEvents', message: 'Forbidden: sendInitialEvents is forbidden for list' },
-    ]);
-  }
+  const initial = q.bool('sendInitialEvents');
+  if (initial !== undefined) opts.sendInitialEvents = initial;
   return opts;
 }
 
@@ -125,13 +120,12 @@ export function parseWatchOptions(q: QueryParams): WatchOptions {
   setString(opts, 'labelSelector', q.string('labelSelector'));
   setString(opts, 'fieldSelector', q.string('fieldSelector'));
   setString(opts, 'resourceVersion', q.string('resourceVersion'));
-  const match = q.oneOf('resourceVersionMatch', RESOURCE_VERSION_MATCH);
-  if (match !== undefined) opts.resourceVersionMatch = match;
+  setString(opts, 'resourceVersionMatch', q.string('resourceVersionMatch'));
   const bookmarks = q.bool('allowWatchBookmarks');
   if (bookmarks !== undefined) opts.allowWatchBookmarks = bookmarks;
   const initial = q.bool('sendInitialEvents');
   if (initial !== undefined) opts.sendInitialEvents = initial;
-  const timeout = q.int('timeoutSeconds', 0);
+  const timeout = q.int('timeoutSeconds');
   if (timeout !== undefined) opts.timeoutSeconds = timeout;
   return opts;
 }
@@ -142,51 +136,36 @@ export function pinToName(opts: WatchOptions, name: string): WatchOptions {
   return { ...opts, fieldSelector: opts.fieldSelector ? `${opts.fieldSelector},${pin}` : pin };
 }
 
-type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
-
-export function parseWriteOptions(q: QueryParams, kind: 'CreateOptions' | 'UpdateOptions'): WriteOptions {
-  const causes: StatusCause[] = [];
-  const opts = writeOptions(q, causes);
-  if (q.has('force')) causes.push({ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' });
-  throwIfInvalid(kind, causes);
+/** CreateOptions and UpdateOptions. */
+export function parseWriteOptions(q: QueryParams): WriteOptions {
+  const opts: WriteOptions = {};
+  const dryRun = q.all('dryRun');
+  if (dryRun.length > 0) opts.dryRun = dryRun;
+  setString(opts, 'fieldManager', q.string('fieldManager'));
+  setString(opts, 'fieldValidation', q.string('fieldValidation'));
   return opts;
 }
 
-export function parsePatchOptions(q: QueryParams, type: PatchType): PatchOptions {
-  const causes: StatusCause[] = [];
-  const opts: PatchOptions = writeOptions(q, causes);
+export function parsePatchOptions(q: QueryParams): PatchOptions {
+  const opts: PatchOptions = parseWriteOptions(q);
   const force = q.bool('force');
-  if (type === 'apply') {
-    if (opts.fieldManager === undefined) {
-      causes.push({ reason: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' });
-    }
-    if (force !== undefined) opts.force = force;
-  } else if (force !== undefined) {
-    causes.push({ reason: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' });
-  }
-  throwIfInvalid('PatchOptions', causes);
+  if (force !== undefined) opts.force = force;
   return opts;
-}
-
-/** Whether the client asked `orphanDependents=false`, which Kubernetes answers 202 when the object stays. */
-export interface ParsedDeleteOptions {
-  options: DeleteOptions;
-  orphanDependents: boolean | undefined;
 }
 
 /**
  * DeleteOptions from the query and an optional body (`DeleteOptions` JSON, kind and apiVersion
  * optional). Fields of the body win over the query.
  */
-export function parseDeleteOptions(q: QueryParams, body: unknown): ParsedDeleteOptions {
-  const causes: StatusCause[] = [];
+export function parseDeleteOptions(q: QueryParams, body: unknown): DeleteOptions {
   const options: DeleteOptions = {};
   const grace = q.int('gracePeriodSeconds');
   if (grace !== undefined) options.gracePeriodSeconds = grace;
-  const policy = q.oneOf('propagationPolicy', PROPAGATION_POLICIES);
-  if (policy !== undefined) options.propagationPolicy = policy;
-  let orphan = q.bool('orphanDependents');
-  let dryRun = q.all('dryRun');
+  setString(options, 'propagationPolicy', q.string('propagationPolicy'));
+  const orphan = q.bool('orphanDependents');
+  if (orphan !== undefined) options.orphanDependents = orphan;
+  const dryRun = q.all('dryRun');
+  if (dryRun.length > 0) options.dryRun = dryRun;
 
   if (body !== undefined) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a DeleteOptions object');
@@ -199,88 +178,27 @@ export function parseDeleteOptions(q: QueryParams, body: unknown): ParsedDeleteO
       options.gracePeriodSeconds = b.gracePeriodSeconds as number;
     }
     if (b.propagationPolicy !== undefined && b.propagationPolicy !== null) {
-      if (!PROPAGATION_POLICIES.includes(b.propagationPolicy as PropagationPolicy)) {
-        throw badRequest(
-          `propagationPolicy: Unsupported value: ${JSON.stringify(b.propagationPolicy)}: supported values: ${PROPAGATION_POLICIES.map((p) => `"${p}"`).join(', ')}`,
-        );
-      }
-      options.propagationPolicy = b.propagationPolicy as PropagationPolicy;
+      if (typeof b.propagationPolicy !== 'string') throw badRequest('propagationPolicy must be a string');
+      options.propagationPolicy = b.propagationPolicy;
     }
     if (b.orphanDependents !== undefined && b.orphanDependents !== null) {
       if (typeof b.orphanDependents !== 'boolean') throw badRequest('orphanDependents must be a boolean');
-      orphan = b.orphanDependents;
+      options.orphanDependents = b.orphanDependents;
     }
     if (b.dryRun !== undefined && b.dryRun !== null) {
       if (!Array.isArray(b.dryRun) || b.dryRun.some((d) => typeof d !== 'string')) throw badRequest('dryRun must be a list of strings');
-      dryRun = b.dryRun as string[];
+      options.dryRun = b.dryRun as string[];
     }
     if (b.preconditions !== undefined && b.preconditions !== null) {
       options.preconditions = parsePreconditions(b.preconditions);
     }
   }
-
-  const dry = dryRunValue(dryRun, causes);
-  if (dry) options.dryRun = true;
-  if (orphan !== undefined && options.propagationPolicy !== undefined) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      field: 'propagationPolicy',
-      message: 'Invalid value: orphanDependents and propagationPolicy cannot both be set',
-    });
-  } else if (orphan !== undefined) {
-    options.propagationPolicy = orphan ? 'Orphan' : 'Background';
-  }
-  throwIfInvalid('DeleteOptions', causes);
-  return { options, orphanDependents: orphan };
+  return options;
 }
 
 export function parseTableOptions(q: QueryParams): Pick<TableOptions, 'includeObject'> {
   const include = q.oneOf('includeObject', INCLUDE_OBJECT);
   return include === undefined ? {} : { includeObject: include };
-}
-
-function writeOptions(q: QueryParams, causes: StatusCause[]): WriteOptions {
-  const opts: WriteOptions = {};
-  if (dryRunValue(q.all('dryRun'), causes)) opts.dryRun = true;
-  const manager = q.string('fieldManager');
-  if (manager !== undefined && manager !== '') {
-    if (manager.length > 128) {
-      causes.push({ reason: 'FieldValueTooLong', field: 'fieldManager', message: 'Too long: may not be more than 128 bytes' });
-    } else if (!/^[\x20-\x7e\u00a0-\uffff]+$/u.test(manager)) {
-      causes.push({
-        reason: 'FieldValueInvalid',
-        field: 'fieldManager',
-        message: `Invalid value: ${JSON.stringify(manager)}: must only contain printable characters`,
-      });
-    } else {
-      opts.fieldManager = manager;
-    }
-  }
-  const validation = q.string('fieldValidation');
-  if (validation !== undefined && validation !== '') {
-    const normal = FIELD_VALIDATION.find((v) => v.toLowerCase() === validation.toLowerCase());
-    if (normal === undefined) {
-      causes.push({
-        reason: 'FieldValueNotSupported',
-        field: 'fieldValidation',
-        message: `Unsupported value: ${JSON.stringify(validation)}: supported values: "Ignore", "Strict", "Warn"`,
-      });
-    } else {
-      opts.fieldValidation = normal;
-    }
-  }
-  return opts;
-}
-
-function dryRunValue(values: string[], causes: StatusCause[]): boolean {
-  if (values.length === 0) return false;
-  if (values.length === 1 && values[0] === 'All') return true;
-  causes.push({
-    reason: 'FieldValueNotSupported',
-    field: 'dryRun',
-    message: `Unsupported value: ${JSON.stringify(values)}: supported values: "All"`,
-  });
-  return false;
 }
 
 function parsePreconditions(value: unknown): Preconditions {
@@ -294,10 +212,6 @@ function parsePreconditions(value: unknown): Preconditions {
     out[key] = v;
   }
   return out;
-}
-
-function throwIfInvalid(kind: OptionsKind, causes: StatusCause[]): void {
-  if (causes.length > 0) throw invalid({ group: 'meta.k8s.io', kind }, '', causes);
 }
 
 function setString<T extends object, K extends keyof T>(target: T, key: K, value: string | undefined): void {

@@ -181,7 +181,7 @@ export class ResourceRequestHandler {
   private async create(r: ResourceRequest): Promise<void> {
     requireVerb(r, 'create');
     const format = negotiate(r, false);
-    const opts = parseWriteOptions(r.q, 'CreateOptions');
+    const opts = parseWriteOptions(r.q);
     const body = decodeObjectBody(r.ctx.get('Content-Type'), await this.body(r));
     const result = await r.endpoint.create(r.rctx, r.namespace, body, opts);
     // Kubernetes answers 201 to every successful create, dry runs included.
@@ -191,7 +191,7 @@ export class ResourceRequestHandler {
   private async update(r: ResourceRequest, name: string): Promise<void> {
     requireVerb(r, 'update');
     const format = negotiate(r, false);
-    const opts = parseWriteOptions(r.q, 'UpdateOptions');
+    const opts = parseWriteOptions(r.q);
     const body = decodeObjectBody(r.ctx.get('Content-Type'), await this.body(r));
     const result = await r.endpoint.update(r.rctx, r.namespace, name, body, opts);
     send(r, result.created ? 201 : 200, result.object, format, result.warnings);
@@ -201,7 +201,7 @@ export class ResourceRequestHandler {
     requireVerb(r, 'patch');
     const format = negotiate(r, false);
     const { type, patch } = decodePatchBody(r.ctx.get('Content-Type'), await this.body(r));
-    const opts = parsePatchOptions(r.q, type);
+    const opts = parsePatchOptions(r.q);
     const result = await r.endpoint.patch(r.rctx, r.namespace, name, type, patch, opts);
     send(r, result.created ? 201 : 200, result.object, format, result.warnings);
   }
@@ -210,10 +210,10 @@ export class ResourceRequestHandler {
     requireVerb(r, 'delete');
     const format = negotiate(r, false);
     const body = decodeOptionalBody(r.ctx.get('Content-Type'), await this.body(r));
-    const { options, orphanDependents } = parseDeleteOptions(r.q, body);
+    const options = parseDeleteOptions(r.q, body);
     const result = await r.endpoint.delete(r.rctx, r.namespace, name, options);
     // 202 only where Kubernetes sends it: the object stays and dependents were not orphaned.
-    const code = !result.deleted && orphanDependents === false ? 202 : 200;
+    const code = !result.deleted && options.orphanDependents === false ? 202 : 200;
     send(r, code, result.object, format, result.warnings);
   }
 
@@ -222,8 +222,7 @@ export class ResourceRequestHandler {
     const format = negotiate(r, false);
     const listOpts = parseListOptions(r.q);
     const body = decodeOptionalBody(r.ctx.get('Content-Type'), await this.body(r));
-    const { options } = parseDeleteOptions(r.q, body);
-    const list = await r.endpoint.deleteCollection(r.rctx, r.namespace, listOpts, options);
+    const list = await r.endpoint.deleteCollection(r.rctx, r.namespace, listOpts, parseDeleteOptions(r.q, body));
     send(r, 200, list, format);
   }
 
@@ -245,7 +244,7 @@ export class ResourceRequestHandler {
       }
       case 'PUT': {
         allowed('update', sub.update);
-        const opts = parseWriteOptions(r.q, 'UpdateOptions');
+        const opts = parseWriteOptions(r.q);
         const body = decodeObjectBody(r.ctx.get('Content-Type'), await this.body(r));
         const result = await sub.update!(r.rctx, r.namespace, name, body, opts);
         return send(r, result.created ? 201 : 200, result.object, format, result.warnings);
@@ -253,13 +252,13 @@ export class ResourceRequestHandler {
       case 'PATCH': {
         allowed('patch', sub.patch);
         const { type, patch } = decodePatchBody(r.ctx.get('Content-Type'), await this.body(r));
-        const opts = parsePatchOptions(r.q, type);
+        const opts = parsePatchOptions(r.q);
         const result = await sub.patch!(r.rctx, r.namespace, name, type, patch, opts);
         return send(r, result.created ? 201 : 200, result.object, format, result.warnings);
       }
       case 'POST': {
         allowed('create', sub.create);
-        const opts = parseWriteOptions(r.q, 'CreateOptions');
+        const opts = parseWriteOptions(r.q);
         const body = decodeObjectBody(r.ctx.get('Content-Type'), await this.body(r));
         const result = await sub.create!(r.rctx, r.namespace, name, body, opts);
         return send(r, 201, result.object, format, result.warnings);
