@@ -24,8 +24,17 @@ export interface StrategyContext {
  * Hooks that mutate do so in place on an object the registry owns.
  *
  * Order on create: zod defaults, `default`, `prepareForCreate`, validation (metadata, schema,
- * `validate`), `canonicalize`, `warningsOnCreate`. On update the same with `prepareForUpdate`,
- * `validateUpdate`, `warningsOnUpdate`, and `old` the stored object.
+ * `validate`), `canonicalize`, `warningsOnCreate`.
+ *
+ * Order on every write of the main resource (PUT, merge and JSON patch, server-side apply,
+ * scale): the stored status and server-set metadata kept, zod defaults, `default`,
+ * `prepareForUpdate`, validation (metadata, schema, `validate`, then `validateUpdate` for the
+ * rules of the transition), `canonicalize`, `warningsOnUpdate`; `old` is the stored object. So
+ * an invariant written once in `validate` holds on every write.
+ *
+ * A status write changes status only; it runs the schema, `validateUpdate` (with
+ * `ctx.subresource === 'status'`), `canonicalize` and `warningsOnUpdate`, not `default`,
+ * `prepareForUpdate` or `validate`.
  */
 export interface ResourceStrategy<T extends KubeObject = KubeObject> {
   /** Fills defaults beyond what the zod schema declares. */
@@ -34,9 +43,9 @@ export interface ResourceStrategy<T extends KubeObject = KubeObject> {
   prepareForCreate?(obj: T, ctx: StrategyContext): void;
   /** Adjusts a new object against the stored one before an update. */
   prepareForUpdate?(obj: T, old: T, ctx: StrategyContext): void;
-  /** Extra validation on create; the schema and metadata rules are checked already. */
+  /** The type's invariants, checked on create and on every update of the main resource; the schema and metadata rules are checked already. */
   validate?(obj: T, ctx: StrategyContext): FieldError[] | void;
-  /** Extra validation on update (immutability rules and the like). */
+  /** Extra validation of an update against the stored object (immutability rules and the like). */
   validateUpdate?(obj: T, old: T, ctx: StrategyContext): FieldError[] | void;
   /** Puts a valid object into its normal form before it is stored. */
   canonicalize?(obj: T): void;
