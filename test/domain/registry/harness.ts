@@ -60,10 +60,14 @@ export async function take<T extends KubeObject>(
   while (out.length < n) {
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`timed out after ${out.length} of ${n} events: ${JSON.stringify(out.map((e) => e.type))}`);
+    let timer: NodeJS.Timeout | undefined;
     const r = await Promise.race([
       iterator.next(),
-      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), left)),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), left);
+      }),
     ]);
+    clearTimeout(timer);
     if (r === 'timeout') continue;
     if (r.done) break;
     out.push(r.value);
@@ -77,7 +81,14 @@ export async function nextWithin<T extends KubeObject>(
   ms: number,
 ): Promise<IteratorResult<WatchEvent<T>> | 'none'> {
   const iterator = it[Symbol.asyncIterator]();
-  return Promise.race([iterator.next(), new Promise<'none'>((resolve) => setTimeout(() => resolve('none'), ms))]);
+  let timer: NodeJS.Timeout | undefined;
+  // Waiting out `ms` is the point here: the caller checks that nothing arrives meanwhile.
+  const none = new Promise<'none'>((resolve) => {
+    timer = setTimeout(() => resolve('none'), ms);
+  });
+  const r = await Promise.race([iterator.next(), none]);
+  clearTimeout(timer);
+  return r;
 }
 
 export function names(items: Array<{ metadata: { name?: string } }>): string[] {
