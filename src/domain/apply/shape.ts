@@ -11,6 +11,13 @@
  * is ever done, would merge map-lists by their single key: its patchMergeKey).
  */
 
+import {
+  isScalarType,
+  nestedObject,
+  OBJECT_META,
+  type FieldDescription,
+  type ObjectDescription,
+} from '../meta/object-meta-description.js';
 import { isPlainObject } from './json-values.js';
 
 interface ShapeFlags {
@@ -93,36 +100,35 @@ export function mapList(keys: readonly string[], items: MapShape): ListShape {
 }
 
 /**
- * Kubernetes' fixed semantics of ObjectMeta: labels and annotations merge per key, finalizers
- * are a set, ownerReferences a map-list keyed by uid, managedFields atomic.
+ * Kubernetes' fixed semantics of ObjectMeta, read from its description: labels and annotations
+ * merge per key, finalizers are a set, ownerReferences a map-list keyed by uid, managedFields
+ * atomic.
  */
-export const OBJECT_META_SHAPE: MapShape = mapShape({
-  name: SCALAR,
-  generateName: SCALAR,
-  namespace: SCALAR,
-  selfLink: SCALAR,
-  uid: SCALAR,
-  resourceVersion: SCALAR,
-  generation: SCALAR,
-  creationTimestamp: SCALAR,
-  deletionTimestamp: SCALAR,
-  deletionGracePeriodSeconds: SCALAR,
-  labels: recordShape(SCALAR),
-  annotations: recordShape(SCALAR),
-  finalizers: setList(SCALAR),
-  ownerReferences: mapList(
-    ['uid'],
-    mapShape({
-      apiVersion: SCALAR,
-      kind: SCALAR,
-      name: SCALAR,
-      uid: SCALAR,
-      controller: SCALAR,
-      blockOwnerDeletion: SCALAR,
-    }),
-  ),
-  managedFields: atomicList(UNTYPED),
-});
+export const OBJECT_META_SHAPE: MapShape = describedShape(OBJECT_META);
+
+/**
+ * The shape of a described object. Scalars are scalars, string maps merge per key, lists follow
+ * their `apply.list` (atomic when not declared; an atomic list is owned whole, so its items are
+ * left untyped). Objects merge per field: `structType` is not followed (see its note).
+ */
+function describedShape(object: ObjectDescription): MapShape {
+  const fields = new Map<string, Shape>();
+  for (const [name, field] of Object.entries(object.fields)) fields.set(name, describedFieldShape(field));
+  return mapShape(fields);
+}
+
+function describedFieldShape(field: FieldDescription): Shape {
+  if (isScalarType(field.type)) return SCALAR;
+  if (field.type === 'stringMap') return recordShape(SCALAR);
+  // An opaque object: untyped, merged per key.
+  if (field.type === 'fieldsV1') return UNTYPED;
+  const list = field.apply?.list ?? 'atomic';
+  const nested = nestedObject(field);
+  if (list === 'atomic') return atomicList(UNTYPED);
+  if (list === 'set' && field.type === 'stringList') return setList(SCALAR);
+  if (list === 'map' && nested && field.apply?.keys?.length) return mapList(field.apply.keys, describedShape(nested));
+  throw new Error(`metadata description: a ${list} list needs ${list === 'set' ? 'string items' : 'object items and keys'}`);
+}
 
 /** The shape of a field or key of an object shape. */
 export function childShape(shape: MapShape, name: string): Shape {

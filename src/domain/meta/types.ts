@@ -3,41 +3,17 @@
  * Objects move through the kit as plain objects of these shapes.
  */
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+import type { MANAGED_FIELDS_ENTRY, OBJECT_META, OWNER_REFERENCE, WireObject } from './object-meta-description.js';
 
-export interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: 'Apply' | 'Update';
-  apiVersion?: string;
-  time?: string;
-  fieldsType?: 'FieldsV1';
-  fieldsV1?: Record<string, unknown>;
-  subresource?: string;
-}
+/**
+ * ObjectMeta, OwnerReference and ManagedFieldsEntry, derived from their one description
+ * (object-meta-description.ts): a field added there appears here.
+ */
+export interface OwnerReference extends WireObject<typeof OWNER_REFERENCE> {}
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: OwnerReference[];
-  managedFields?: ManagedFieldsEntry[];
-}
+export interface ManagedFieldsEntry extends WireObject<typeof MANAGED_FIELDS_ENTRY> {}
+
+export interface ObjectMeta extends WireObject<typeof OBJECT_META> {}
 
 export interface ListMeta {
   resourceVersion?: string;

@@ -6,6 +6,17 @@ import {
   validateObjectName,
   validateQualifiedName,
 } from './name-rules.js';
+import {
+  fieldNames,
+  isStringType,
+  MANAGED_FIELDS_ENTRY,
+  OBJECT_META,
+  OWNER_REFERENCE,
+  type FieldDescription,
+  type FieldType,
+  type ObjectDescription,
+  type ObjectMetaField,
+} from './object-meta-description.js';
 import type { ObjectMeta } from './types.js';
 
 /**
@@ -22,18 +33,8 @@ export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 const FINALIZER_ORPHAN = 'orphan';
 const FINALIZER_FOREGROUND = 'foregroundDeletion';
 
-const STRING_FIELDS = [
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'creationTimestamp',
-  'deletionTimestamp',
-] as const;
-
-const INTEGER_FIELDS = ['generation', 'deletionGracePeriodSeconds'] as const;
+/** ObjectMeta's fields that may not change on update, in declaration order. */
+const IMMUTABLE_FIELDS = fieldNames(OBJECT_META).filter((name) => (OBJECT_META.fields[name] as FieldDescription).immutable === true);
 
 export interface ObjectMetaRules {
   /** Whether the type is namespaced: then a namespace is required, otherwise forbidden. */
@@ -87,7 +88,7 @@ export function validateObjectMeta(meta: unknown, opts: ObjectMetaRules): FieldE
     errs.push(fieldError.forbidden('metadata.namespace', 'not allowed on this type'));
   }
 
-  errs.push(...validateFieldTypes(m), ...validateCommonFields(m));
+  errs.push(...validateCommonFields(m));
   return errs;
 }
 
@@ -114,16 +115,15 @@ export function validateObjectMetaUpdate(newMeta: ObjectMeta, oldMeta: ObjectMet
   if (typeof newGen === 'number' && typeof oldGen === 'number' && newGen < oldGen) {
     errs.push(fieldError.invalid('metadata.generation', newGen, 'must not be decremented'));
   }
-  for (const key of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp'] as const) {
-    const now = isAbsent(m[key]) ? '' : m[key];
-    const before = isAbsent(old[key]) ? '' : old[key];
+  for (const key of IMMUTABLE_FIELDS) {
+    // Absent compares equal to the empty value: "" for strings, null (Go's nil) for numbers.
+    const empty = isStringType(OBJECT_META.fields[key].type) ? '' : null;
+    const now = isAbsent(m[key]) ? empty : m[key];
+    const before = isAbsent(old[key]) ? empty : old[key];
     if (!deepEqual(now, before)) errs.push(fieldError.invalid(`metadata.${key}`, now, 'field is immutable'));
   }
-  const grace = isAbsent(m.deletionGracePeriodSeconds) ? null : m.deletionGracePeriodSeconds;
-  const oldGrace = isAbsent(old.deletionGracePeriodSeconds) ? null : old.deletionGracePeriodSeconds;
-  if (!deepEqual(grace, oldGrace)) errs.push(fieldError.invalid('metadata.deletionGracePeriodSeconds', grace, 'field is immutable'));
 
-  errs.push(...validateFieldTypes(m), ...validateCommonFields(m));
+  errs.push(...validateCommonFields(m));
   return errs;
 }
 
@@ -137,33 +137,70 @@ function isAbsent(v: unknown): v is null | undefined {
   return v === undefined || v === null;
 }
 
-function validateFieldTypes(m: JsonObject): FieldError[] {
+/**
+ * Type errors of a described object's scalar fields (and opaque objects), grouped by type:
+ * strings, then integers, then booleans, then objects, each in declaration order. Lists and
+ * maps are left to their own rules.
+ */
+function scalarTypeErrors(object: ObjectDescription, value: JsonObject, base: string): FieldError[] {
   const errs: FieldError[] = [];
-  for (const key of STRING_FIELDS) {
-    const v = m[key];
-    if (!isAbsent(v) && typeof v !== 'string') errs.push(fieldError.typeInvalid(`metadata.${key}`, v, 'must be of type string'));
-  }
-  for (const key of INTEGER_FIELDS) {
-    const v = m[key];
-    if (!isAbsent(v) && !Number.isSafeInteger(v)) errs.push(fieldError.typeInvalid(`metadata.${key}`, v, 'must be of type integer'));
+  for (const [key, check] of typeChecksOf(object)) {
+    const v = value[key];
+    if (!isAbsent(v) && !check.ok(v)) errs.push(fieldError.typeInvalid(`${base}.${key}`, v, check.message));
   }
   return errs;
 }
 
+interface TypeCheck {
+  applies: (t: FieldType) => boolean;
+  ok: (v: unknown) => boolean;
+  message: string;
+}
+
+const TYPE_CHECKS: readonly TypeCheck[] = [
+  { applies: isStringType, ok: (v) => typeof v === 'string', message: 'must be of type string' },
+  { applies: (t) => t === 'int64', ok: (v) => Number.isSafeInteger(v), message: 'must be of type integer' },
+  { applies: (t) => t === 'boolean', ok: (v) => typeof v === 'boolean', message: 'must be of type boolean' },
+  { applies: (t) => t === 'fieldsV1', ok: isPlainObject, message: 'must be of type object' },
+];
+
+const typeChecks = new Map<ObjectDescription, readonly (readonly [string, TypeCheck])[]>();
+
+/** The (field, check) pairs of an object, in the order above; worked out once per object. */
+function typeChecksOf(object: ObjectDescription): readonly (readonly [string, TypeCheck])[] {
+  let pairs = typeChecks.get(object);
+  if (!pairs) {
+    const fields = Object.entries(object.fields);
+    pairs = TYPE_CHECKS.flatMap((check) => fields.filter(([, f]) => check.applies(f.type)).map(([key]) => [key, check] as const));
+    typeChecks.set(object, pairs);
+  }
+  return pairs;
+}
+
+/** The ObjectMeta fields that are not scalars: each has its own rule below. */
+type CompositeMetaField = {
+  [K in ObjectMetaField]: (typeof OBJECT_META.fields)[K]['type'] extends 'stringMap' | 'stringList' | { readonly listOf: ObjectDescription } ? K : never;
+}[ObjectMetaField];
+
 function validateCommonFields(m: JsonObject): FieldError[] {
-  const errs: FieldError[] = [];
+  const errs: FieldError[] = scalarTypeErrors(OBJECT_META, m, 'metadata');
   if (typeof m.generation === 'number' && m.generation < 0) {
     errs.push(fieldError.invalid('metadata.generation', m.generation, 'must be greater than or equal to 0'));
   }
-  errs.push(
-    ...validateLabels(m.labels),
-    ...validateAnnotations(m.annotations),
-    ...validateOwnerReferences(m.ownerReferences),
-    ...validateFinalizers(m.finalizers),
-    ...validateManagedFields(m.managedFields),
-  );
+  for (const key of COMPOSITE_FIELDS) errs.push(...COMPOSITE_RULES[key](m[key]));
   return errs;
 }
+
+const COMPOSITE_RULES: { readonly [K in CompositeMetaField]: (value: unknown) => FieldError[] } = {
+  labels: validateLabels,
+  annotations: validateAnnotations,
+  ownerReferences: validateOwnerReferences,
+  finalizers: validateFinalizers,
+  managedFields: validateManagedFields,
+};
+
+/** The composite fields in declaration order, the order their errors come in. */
+const COMPOSITE_FIELDS = fieldNames(OBJECT_META).filter((name): name is CompositeMetaField => Object.hasOwn(COMPOSITE_RULES, name));
 
 /** Checks a string map's shape; calls `each` for the string entries. */
 function stringMap(value: unknown, field: string, errs: FieldError[], each: (key: string, value: string) => void): void {
@@ -247,21 +284,17 @@ function validateOwnerReferences(refs: unknown): FieldError[] {
       errs.push(fieldError.typeInvalid(base, ref, 'must be of type object'));
       return;
     }
-    const text = (key: string): string | undefined => {
+    errs.push(...scalarTypeErrors(OWNER_REFERENCE, ref, base));
+    // Absent reads as empty; a value of the wrong type (reported above) as unknown.
+    const text = (key: keyof typeof OWNER_REFERENCE.fields): string | undefined => {
       const v = ref[key];
       if (isAbsent(v)) return '';
-      if (typeof v === 'string') return v;
-      errs.push(fieldError.typeInvalid(`${base}.${key}`, v, 'must be of type string'));
-      return undefined;
+      return typeof v === 'string' ? v : undefined;
     };
     const apiVersion = text('apiVersion');
     const kind = text('kind');
     const name = text('name');
     const uid = text('uid');
-    for (const key of ['controller', 'blockOwnerDeletion']) {
-      const v = ref[key];
-      if (!isAbsent(v) && typeof v !== 'boolean') errs.push(fieldError.typeInvalid(`${base}.${key}`, v, 'must be of type boolean'));
-    }
     const gv = apiVersion === undefined ? undefined : splitApiVersion(apiVersion);
     if (gv && gv.version === '') errs.push(fieldError.invalid(`${base}.apiVersion`, apiVersion, 'version must not be empty'));
     if (kind === '') errs.push(fieldError.invalid(`${base}.kind`, kind, 'kind must not be empty'));
@@ -296,6 +329,9 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
   return { group: '', version: '' };
 }
 
+const OPERATIONS: readonly string[] = MANAGED_FIELDS_ENTRY.fields.operation.type.enum;
+const FIELDS_TYPES: readonly string[] = MANAGED_FIELDS_ENTRY.fields.fieldsType.type.enum;
+
 function validateManagedFields(entries: unknown): FieldError[] {
   const errs: FieldError[] = [];
   if (isAbsent(entries)) return errs;
@@ -306,20 +342,15 @@ function validateManagedFields(entries: unknown): FieldError[] {
       errs.push(fieldError.typeInvalid(base, entry, 'must be of type object'));
       return;
     }
-    for (const key of ['manager', 'operation', 'apiVersion', 'time', 'fieldsType', 'subresource']) {
-      const v = entry[key];
-      if (!isAbsent(v) && typeof v !== 'string') errs.push(fieldError.typeInvalid(`${base}.${key}`, v, 'must be of type string'));
-    }
-    if (!isAbsent(entry.fieldsV1) && !isPlainObject(entry.fieldsV1)) {
-      errs.push(fieldError.typeInvalid(`${base}.fieldsV1`, entry.fieldsV1, 'must be of type object'));
-    }
+    errs.push(...scalarTypeErrors(MANAGED_FIELDS_ENTRY, entry, base));
+    // The operation is required; the fields type may be left empty.
     const op = entry.operation;
-    if (op !== 'Apply' && op !== 'Update' && (isAbsent(op) || typeof op === 'string')) {
-      errs.push(fieldError.notSupported(`${base}.operation`, isAbsent(op) ? '' : op, ['Apply', 'Update']));
+    if (!OPERATIONS.includes(op as string) && (isAbsent(op) || typeof op === 'string')) {
+      errs.push(fieldError.notSupported(`${base}.operation`, isAbsent(op) ? '' : op, OPERATIONS));
     }
     const ft = entry.fieldsType;
-    if (typeof ft === 'string' && ft !== '' && ft !== 'FieldsV1') {
-      errs.push(fieldError.notSupported(`${base}.fieldsType`, ft, ['FieldsV1']));
+    if (typeof ft === 'string' && ft !== '' && !FIELDS_TYPES.includes(ft)) {
+      errs.push(fieldError.notSupported(`${base}.fieldsType`, ft, FIELDS_TYPES));
     }
   });
   return errs;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { fieldNames, nestedObject, OBJECT_META } from '../meta/object-meta-description.js';
 import { isPlainObject, type JsonObject } from '../util/json.js';
 import { appendFieldPath } from './zod-field-errors.js';
 
@@ -11,36 +12,16 @@ import { appendFieldPath } from './zod-field-errors.js';
  * needs {@link withoutUnknownMetadataFields}.
  */
 
-/** The keys of ObjectMeta a client may send. */
-export const OBJECT_META_FIELDS: ReadonlySet<string> = new Set([
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-]);
+/** The keys of ObjectMeta a client may send, from the metadata description. */
+export const OBJECT_META_FIELDS: ReadonlySet<string> = new Set(fieldNames(OBJECT_META));
 
-const OWNER_REFERENCE_FIELDS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'name', 'uid', 'controller', 'blockOwnerDeletion']);
-
-const MANAGED_FIELDS_ENTRY_FIELDS: ReadonlySet<string> = new Set([
-  'manager',
-  'operation',
-  'apiVersion',
-  'time',
-  'fieldsType',
-  'fieldsV1',
-  'subresource',
-]);
+/** The known keys of the objects in ObjectMeta's lists (owner references, managed-fields entries), by field. */
+const NESTED_META_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  fieldNames(OBJECT_META).flatMap((name) => {
+    const nested = nestedObject(OBJECT_META.fields[name]);
+    return nested ? [[name, new Set(fieldNames(nested))] as const] : [];
+  }),
+);
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -202,8 +183,10 @@ export function findUnknownMetadataFields(meta: unknown, basePath = 'metadata'):
     if (meta[key] === undefined) continue;
     const child = appendFieldPath(basePath, key);
     if (!OBJECT_META_FIELDS.has(key)) out.push(child);
-    else if (key === 'ownerReferences') listEntries(meta[key], OWNER_REFERENCE_FIELDS, child, out);
-    else if (key === 'managedFields') listEntries(meta[key], MANAGED_FIELDS_ENTRY_FIELDS, child, out);
+    else {
+      const known = NESTED_META_FIELDS.get(key);
+      if (known) listEntries(meta[key], known, child, out);
+    }
   }
   return out;
 }
@@ -227,9 +210,8 @@ export function withoutUnknownMetadataFields(meta: JsonObject): JsonObject {
   for (const key of Object.keys(meta)) {
     if (!OBJECT_META_FIELDS.has(key)) continue;
     const value = meta[key];
-    if (key === 'ownerReferences') copy[key] = pruneEntries(value, OWNER_REFERENCE_FIELDS);
-    else if (key === 'managedFields') copy[key] = pruneEntries(value, MANAGED_FIELDS_ENTRY_FIELDS);
-    else copy[key] = value;
+    const known = NESTED_META_FIELDS.get(key);
+    copy[key] = known ? pruneEntries(value, known) : value;
   }
   return copy;
 }

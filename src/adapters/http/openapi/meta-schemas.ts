@@ -1,8 +1,17 @@
 /**
  * OpenAPI v3 schemas of the meta.k8s.io types every group-version document refers to, under
  * the names Kubernetes gives them, so that clients resolve them the way they do for any API
- * server. Descriptions are this kit's own wording.
+ * server. Descriptions are this kit's own wording; those of ObjectMeta and its nested types come
+ * from the domain's description of them (domain/meta/object-meta-description.ts).
  */
+
+import {
+  MANAGED_FIELDS_ENTRY,
+  OBJECT_META as DESCRIBED_OBJECT_META,
+  OWNER_REFERENCE,
+  type FieldDescription,
+  type ObjectDescription,
+} from '../../../domain/meta/object-meta-description.js';
 
 export type Schema = Record<string, unknown>;
 
@@ -31,6 +40,43 @@ const str = (description: string, extra: Schema = {}): Schema => ({ type: 'strin
 const stringMap = (description: string): Schema => ({ type: 'object', additionalProperties: { type: 'string', default: '' }, description });
 const time = (description: string): Schema => ref(`${META}.Time`, { description });
 
+/**
+ * The component schemas of described meta types (ObjectMeta, OwnerReference,
+ * ManagedFieldsEntry), read from the domain's one description of them. Properties are sorted
+ * by name, as in Kubernetes' documents.
+ */
+function describedSchemas(...objects: ObjectDescription[]): Record<string, Schema> {
+  const out: Record<string, Schema> = {};
+  for (const object of objects) {
+    const names = Object.keys(object.fields);
+    const required = names.filter((name) => object.fields[name].required);
+    const schema: Schema = { type: 'object', description: object.description };
+    if (required.length > 0) schema.required = required;
+    schema.properties = Object.fromEntries([...names].sort().map((name) => [name, fieldSchema(object.fields[name])]));
+    if (object.structType) schema['x-kubernetes-map-type'] = object.structType;
+    out[`${META}.${object.name}`] = schema;
+  }
+  return out;
+}
+
+function fieldSchema(field: FieldDescription): Schema {
+  const { type, description } = field;
+  if (type === 'string' || (typeof type === 'object' && 'enum' in type)) return str(description, field.required ? { default: '' } : {});
+  if (type === 'time') return time(description);
+  if (type === 'int64') return { type: 'integer', format: 'int64', description };
+  if (type === 'boolean') return { type: 'boolean', description };
+  if (type === 'stringMap') return stringMap(description);
+  if (type === 'fieldsV1') return ref(`${META}.FieldsV1`, { description });
+  const items = type === 'stringList' ? { type: 'string', default: '' } : ref(`${META}.${type.listOf.name}`, { default: {} });
+  const schema: Schema = { type: 'array', items, description };
+  const { list, keys } = field.apply ?? {};
+  if (keys) schema['x-kubernetes-list-map-keys'] = [...keys];
+  schema['x-kubernetes-list-type'] = list ?? 'atomic';
+  if (field.patch?.mergeKey) schema['x-kubernetes-patch-merge-key'] = field.patch.mergeKey;
+  if (field.patch) schema['x-kubernetes-patch-strategy'] = field.patch.strategy;
+  return schema;
+}
+
 export const OBJECT_META_PROPERTY: Schema = ref(OBJECT_META, { default: {}, description: OBJECT_META_DESCRIPTION });
 export const LIST_META_PROPERTY: Schema = ref(LIST_META, { default: {}, description: LIST_META_DESCRIPTION });
 export const API_VERSION_PROPERTY: Schema = str(API_VERSION_DESCRIPTION);
@@ -48,86 +94,7 @@ export function metaSchemas(opts: { scale: boolean }): Record<string, Schema> {
       type: 'object',
       description: 'The set of fields a manager owns, in the FieldsV1 trie encoding.',
     },
-    [`${META}.OwnerReference`]: {
-      type: 'object',
-      description: 'Names an object that owns this one. The owner must be in the same namespace, or cluster-scoped.',
-      required: ['apiVersion', 'kind', 'name', 'uid'],
-      properties: {
-        apiVersion: str("The owner's API version.", { default: '' }),
-        kind: str("The owner's kind.", { default: '' }),
-        name: str("The owner's name.", { default: '' }),
-        uid: str("The owner's UID.", { default: '' }),
-        controller: { type: 'boolean', description: 'True when the owner is the managing controller.' },
-        blockOwnerDeletion: {
-          type: 'boolean',
-          description: 'True to keep the owner from being deleted in the foreground before this object is removed.',
-        },
-      },
-      'x-kubernetes-map-type': 'atomic',
-    },
-    [`${META}.ManagedFieldsEntry`]: {
-      type: 'object',
-      description: 'One field manager, the operation it last made and the fields it owns.',
-      properties: {
-        apiVersion: str('The version of the resource the fields were written through.'),
-        fieldsType: str('The encoding of fieldsV1; only `FieldsV1`.'),
-        fieldsV1: ref(`${META}.FieldsV1`, { description: 'The fields owned.' }),
-        manager: str('The name of the workflow managing these fields.'),
-        operation: str('`Apply` or `Update`: how the fields were last written.'),
-        subresource: str('The subresource the fields were written through, if any.'),
-        time: time('When the fields were last changed.'),
-      },
-    },
-    [OBJECT_META]: {
-      type: 'object',
-      description: 'Metadata every persisted object has: identity, labels, annotations and server-maintained fields.',
-      properties: {
-        annotations: stringMap('Unstructured key-value data kept with the object; not used to select objects.'),
-        creationTimestamp: time('When the server created the object. Set by the server; read-only.'),
-        deletionGracePeriodSeconds: {
-          type: 'integer',
-          format: 'int64',
-          description: 'Seconds the object is allowed to terminate gracefully. Set with deletionTimestamp; read-only.',
-        },
-        deletionTimestamp: time('When the object will be or was asked to be deleted. Set by the server; read-only.'),
-        finalizers: {
-          type: 'array',
-          items: { type: 'string', default: '' },
-          description: 'Keys that must be removed before the object is deleted from storage.',
-          'x-kubernetes-list-type': 'set',
-          'x-kubernetes-patch-strategy': 'merge',
-        },
-        generateName: str('A prefix from which the server generates a unique name when name is empty.'),
-        generation: {
-          type: 'integer',
-          format: 'int64',
-          description: 'A sequence number of changes to the desired state. Set by the server; read-only.',
-        },
-        labels: stringMap('Key-value pairs that organize and select objects.'),
-        managedFields: {
-          type: 'array',
-          items: ref(`${META}.ManagedFieldsEntry`, { default: {} }),
-          description: 'Which field managers own which fields. Maintained by the server.',
-          'x-kubernetes-list-type': 'atomic',
-        },
-        name: str('Unique within a namespace. Required when creating, unless generateName is used. Cannot be updated.'),
-        namespace: str('The namespace of a namespaced object; empty for cluster-scoped objects. Cannot be updated.'),
-        ownerReferences: {
-          type: 'array',
-          items: ref(`${META}.OwnerReference`, { default: {} }),
-          description: 'Objects this object depends on; it is garbage collected when they are all gone.',
-          'x-kubernetes-list-map-keys': ['uid'],
-          'x-kubernetes-list-type': 'map',
-          'x-kubernetes-patch-merge-key': 'uid',
-          'x-kubernetes-patch-strategy': 'merge',
-        },
-        resourceVersion: str(
-          'An opaque version of the object, changed on every write; used for optimistic concurrency and watches. Read-only.',
-        ),
-        selfLink: str('Deprecated; not set.'),
-        uid: str('Unique in time and space, set by the server on creation. Read-only.'),
-      },
-    },
+    ...describedSchemas(OWNER_REFERENCE, MANAGED_FIELDS_ENTRY, DESCRIBED_OBJECT_META),
     [LIST_META]: {
       type: 'object',
       description: 'Metadata of a list.',
