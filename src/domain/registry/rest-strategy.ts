@@ -1,5 +1,6 @@
 import { badRequest, conflict, invalid } from '../errors/api-error.js';
 import type { FieldValidation, KubeObject, ObjectMeta } from '../meta/types.js';
+import { SERVER_SET_META_FIELDS } from '../meta/object-meta-description.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../meta/validate-object-meta.js';
 import { fieldError, toStatusCause, type FieldError } from '../resource/field-error.js';
 import type { ResourceDefinition } from '../resource/resource-definition.js';
@@ -141,9 +142,9 @@ export function admitCreate(
   if (meta.resourceVersion !== undefined && meta.resourceVersion !== '') {
     throw badRequest('resourceVersion should not be set on objects to be created');
   }
-  for (const key of ['selfLink', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields']) {
-    delete meta[key];
-  }
+  // What the server sets is never taken from a client; managedFields are recorded afresh.
+  for (const key of SERVER_SET_META_FIELDS) if (key !== 'resourceVersion') delete meta[key];
+  delete meta.managedFields;
 
   const metaErrors = validateObjectMeta(meta, { namespaced: def.namespaced, validateName: def.validateName });
   const parsed = parseBody(def, candidate, fieldValidation);
