@@ -20,6 +20,7 @@ import {
   type StoreWatch,
   type StoreWatchSink,
 } from '../../src/ports/object-store.port.js';
+import { Signal, waitFor } from '../support/wait-for.js';
 
 export interface OpenedStore {
   store: ObjectStore;
@@ -551,10 +552,10 @@ export function describeObjectStoreContract(name: string, factory: StoreFactory)
         watches.push(w);
         for (let i = 0; i < 3; i++) await store.create(`${GADGETS}g${i}`, widget(`g${i}`));
         const current = await store.currentRevision();
-        await eventually(() => w.progress() >= current, 'progress to reach the current revision');
+        await waitFor(() => w.progress() >= current, { timeoutMs: EVENT_WAIT_MS, intervalMs: 2, what: 'progress to reach the current revision' });
         expect(w.progress()).to.be.at.most(await store.currentRevision());
         const a = await store.create(`${DEFAULT}a`, widget('a'));
-        await eventually(() => w.progress() >= rv(a), 'progress to pass the write');
+        await waitFor(() => w.progress() >= rv(a), { timeoutMs: EVENT_WAIT_MS, intervalMs: 2, what: 'progress to pass the write' });
         // progress() promises that every event at or below it has been delivered.
         expect(rec.events.map((e) => e.revision)).to.deep.equal([rv(a)]);
       });
@@ -777,30 +778,40 @@ class Recorder implements StoreWatchSink {
   readonly events: StoreEvent[] = [];
   readonly errors: Error[] = [];
 
+  private readonly news = new Signal();
+
   constructor(private readonly onEvent?: (e: StoreEvent) => void) {}
 
   event(e: StoreEvent): void {
     this.events.push(e);
+    this.news.notify();
     this.onEvent?.(e);
   }
 
   error(err: Error): void {
     this.errors.push(err);
+    this.news.notify();
   }
 
   /** Waits until `n` events arrived (failing on a watch error) and returns the first `n`. */
   async waitFor(n: number): Promise<StoreEvent[]> {
-    await eventually(() => this.events.length >= n || this.errors.length > 0, `${n} watch events (got ${this.events.length})`);
+    await waitFor(() => this.events.length >= n || this.errors.length > 0, {
+      timeoutMs: EVENT_WAIT_MS,
+      wakeOn: this.news,
+      what: `${n} watch events`,
+      detail: () => `got ${this.events.length}`,
+    });
     expect(this.errors, 'watch errors').to.deep.equal([]);
     return this.events.slice(0, n);
   }
 
   /** Waits for the event at `revision`; returns every event up to it. */
   async waitForRevision(revision: number): Promise<StoreEvent[]> {
-    await eventually(
-      () => this.events.some((e) => e.revision >= revision) || this.errors.length > 0,
-      `the watch event at revision ${revision}`,
-    );
+    await waitFor(() => this.events.some((e) => e.revision >= revision) || this.errors.length > 0, {
+      timeoutMs: EVENT_WAIT_MS,
+      wakeOn: this.news,
+      what: `the watch event at revision ${revision}`,
+    });
     expect(this.errors, 'watch errors').to.deep.equal([]);
     return this.events.filter((e) => e.revision <= revision);
   }
@@ -813,14 +824,6 @@ class Recorder implements StoreWatchSink {
     const sentinel = await store.create(`${prefix}~sentinel-${Math.random().toString(36).slice(2)}`, widget('sentinel'));
     const events = await this.waitForRevision(rv(sentinel));
     return events.filter((e) => e.revision < rv(sentinel));
-  }
-}
-
-async function eventually(condition: () => boolean, what: string, ms = EVENT_WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, makeInformer, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import { Gadget, Widget } from '../../examples/demo/widget.resource.js';
+import { waitFor } from '../support/wait-for.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 const G = { group: 'demo.example.com', version: 'v1', plural: 'widgets', namespace: 'default' };
@@ -82,9 +83,11 @@ describe('e2e: @kubernetes/client-node 1.4', function () {
     await api.createNamespacedCustomObject({ ...G, body: w('inf') });
     await api.patchNamespacedCustomObject({ ...G, name: 'inf', body: { spec: { color: 'red' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     await api.deleteNamespacedCustomObject({ ...G, name: 'inf' });
-    const deadline = Date.now() + 10_000;
-    while (!seen.includes('delete inf') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await informer.stop();
+    try {
+      await waitFor(() => seen.includes('delete inf'), { what: "the informer's delete of inf", detail: () => seen.join(', ') });
+    } finally {
+      await informer.stop();
+    }
     expect(seen.filter((s) => s.includes('inf'))).to.deep.equal(['add inf', 'update inf red', 'delete inf']);
   });
 });

@@ -14,6 +14,7 @@ import { Etcd3 } from 'etcd3';
 import { SqliteObjectStore } from '../../src/adapters/storage/sqlite/sqlite-object-store.js';
 import { EtcdCluster } from '../support/etcd/etcd-cluster.js';
 import { uniquePrefix } from '../support/etcd/etcd-test-stores.js';
+import { waitFor } from '../support/wait-for.js';
 import { Api, onInterrupt, runExample, type ServerProcess, show, startServer, type StartedServer, stopAll, WIDGETS, type WatchRecorder, widget } from './support/etcd-servers.js';
 
 describe('e2e: server processes on one etcd', function () {
@@ -147,8 +148,7 @@ describe('e2e: server processes on one etcd', function () {
       expect(onA.changes).to.deep.equal(onB.changes);
       expect(onB.changes[0]!.object).to.deep.equal(c1.body);
 
-      const deadline = Date.now() + 10_000;
-      while (!informed.includes('delete w2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => informed.includes('delete w2'), { what: "the informer's delete of w2", detail: () => informed.join(', ') });
       expect(informed).to.include.members([
         `add w1 ${c1.body.metadata.resourceVersion}`,
         `add w2 ${c2.body.metadata.resourceVersion}`,

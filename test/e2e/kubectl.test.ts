@@ -9,6 +9,9 @@ import { Gadget, Widget } from '../../examples/demo/widget.resource.js';
 import { KubectlSession } from './support/kubectl.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
+/** kubectl's `-v=6` log line of the answer to a watch request. */
+const WATCH_OPEN = /"Response" verb="GET" url="[^"]*[?&]watch=true[^"]*" status="200 OK"/;
+
 const widgetYaml = (name: string, extra = '') =>
   `apiVersion: demo.example.com/v1\nkind: Widget\nmetadata:\n  name: ${name}\n${extra}spec:\n  color: green\n  replicas: 2\n`;
 
@@ -181,8 +184,10 @@ describe('e2e: kubectl v1.33', function () {
 
   it('wait --for=condition=Ready sees a status change', async () => {
     await k.ok(['create', '-f', '-'], { input: widgetYaml('waited') });
-    const wait = k.start(['wait', '--for=condition=Ready', 'wd/waited', '--timeout=30s']);
-    await new Promise((r) => setTimeout(r, 500));
+    // -v=6 logs each response: the status is written once kubectl's watch is open, so that
+    // kubectl sees it change rather than find it already met.
+    const wait = k.start(['wait', '-v=6', '--for=condition=Ready', 'wd/waited', '--timeout=30s']);
+    await wait.waitFor(WATCH_OPEN, 15_000, 'stderr');
     await k.ok([
       'patch',
       'wd',
@@ -203,10 +208,12 @@ describe('e2e: kubectl v1.33', function () {
     expect((await k.run(['get', 'wd', 'gone'])).stderr).to.match(/NotFound/);
 
     await k.ok(['create', '-f', '-'], { input: widgetYaml('held', '  finalizers:\n  - demo.example.com/hold\n') });
-    const del = k.start(['delete', 'wd', 'held', '--wait', '--timeout=30s']);
-    await new Promise((r) => setTimeout(r, 1000));
+    const del = k.start(['delete', '-v=6', 'wd', 'held', '--wait', '--timeout=30s']);
+    // kubectl has deleted the object and is watching it go.
+    await del.waitFor(WATCH_OPEN, 15_000, 'stderr');
     const marked = JSON.parse(await k.ok(['get', 'wd', 'held', '-o', 'json']));
     expect(marked.metadata.deletionTimestamp).to.be.a('string');
+    expect(del.running, 'kubectl delete --wait returned while the finalizer held the object').to.equal(true);
     await k.ok(['patch', 'wd', 'held', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
     const r = await del.exit(30_000);
     expect(r.code, r.stderr).to.equal(0);

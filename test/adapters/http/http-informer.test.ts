@@ -4,15 +4,8 @@
  */
 import { expect } from 'chai';
 import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
+import { waitFor } from '../../support/wait-for.js';
 import { serveFake, widget, WIDGETS, type TestServer } from './fixtures/serve.js';
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('http transport: client-node informer', () => {
   let s: TestServer;
@@ -44,22 +37,22 @@ describe('http transport: client-node informer', () => {
     informer.on('error', (e) => errors.push(e));
     await informer.start();
     try {
-      await until(() => s.api.widgets.watchers.size === 1);
+      await waitFor(() => s.api.widgets.watchers.size === 1);
       await post('one');
-      await until(() => added.includes('one'));
+      await waitFor(() => added.includes('one'));
 
       const listsBefore = s.api.widgets.calls.filter((c) => c.verb === 'list').length;
       s.api.widgets.expireWatches();
-      await until(() => s.api.widgets.calls.filter((c) => c.verb === 'list').length > listsBefore && s.api.widgets.watchers.size === 1);
+      await waitFor(() => s.api.widgets.calls.filter((c) => c.verb === 'list').length > listsBefore && s.api.widgets.watchers.size === 1);
       await post('two');
-      await until(() => added.includes('two'));
+      await waitFor(() => added.includes('two'));
 
       // A watch the server closes (as at timeoutSeconds or shutdown) is simply re-opened.
       const watchesBefore = s.api.widgets.calls.filter((c) => c.verb === 'watch').length;
       for (const w of s.api.widgets.watchers) w.q.end();
-      await until(() => s.api.widgets.calls.filter((c) => c.verb === 'watch').length > watchesBefore && s.api.widgets.watchers.size === 1);
+      await waitFor(() => s.api.widgets.calls.filter((c) => c.verb === 'watch').length > watchesBefore && s.api.widgets.watchers.size === 1);
       await post('three');
-      await until(() => added.includes('three'));
+      await waitFor(() => added.includes('three'));
       expect(added).to.deep.equal(['one', 'two', 'three']);
       expect(errors).to.deep.equal([]);
     } finally {

@@ -1,17 +1,10 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
+import { waitFor } from '../../support/wait-for.js';
 import { readEvents, serveFake, TABLE_ACCEPT, widget, WIDGETS, type TestServer } from './fixtures/serve.js';
 
 const post = (s: TestServer, name: string) =>
   fetch(`${s.url}${WIDGETS}`, { method: 'POST', body: JSON.stringify(widget(name)), headers: { 'Content-Type': 'application/json' } });
-
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('http transport: watch streaming', () => {
   let s: TestServer;
@@ -41,7 +34,7 @@ describe('http transport: watch streaming', () => {
     const controller = new AbortController();
     const res = await fetch(`${s.url}${WIDGETS}?watch=1&resourceVersion=11`, { headers: { Accept: TABLE_ACCEPT }, signal: controller.signal });
     expect(res.headers.get('content-type')).to.equal('application/json;as=Table;v=v1;g=meta.k8s.io');
-    await until(() => s.api.widgets.watchers.size === 1);
+    await waitFor(() => s.api.widgets.watchers.size === 1);
     await post(s, 't');
     const [e] = await readEvents(res, 1);
     expect(e.type).to.equal('ADDED');
@@ -68,7 +61,7 @@ describe('http transport: watch streaming', () => {
 
   it('passes ERROR events through and then ends the stream', async () => {
     const res = await fetch(`${s.url}${WIDGETS}?watch=true&resourceVersion=11`);
-    await until(() => s.api.widgets.watchers.size === 1);
+    await waitFor(() => s.api.widgets.watchers.size === 1);
     s.api.widgets.expireWatches();
     const text = await res.text();
     const events = text.trim().split('\n').map((l) => JSON.parse(l));
@@ -89,16 +82,16 @@ describe('http transport: watch streaming', () => {
       req.on('response', () => resolve());
       req.end();
     });
-    await until(() => s.api.widgets.watchers.size === 1 && s.transport.openWatches === 1);
+    await waitFor(() => s.api.widgets.watchers.size === 1 && s.transport.openWatches === 1);
     req.destroy();
-    await until(() => s.api.widgets.watchers.size === 0 && s.transport.openWatches === 0);
+    await waitFor(() => s.api.widgets.watchers.size === 0 && s.transport.openWatches === 0);
     const ctx = s.api.widgets.calls.find((c) => c.verb === 'watch')!.ctx;
     expect(ctx.signal?.aborted).to.equal(true);
   });
 
   it('ends every open watch on closeWatches()', async () => {
     const streams = await Promise.all([0, 1, 2].map(() => fetch(`${s.url}${WIDGETS}?watch=true&resourceVersion=11`)));
-    await until(() => s.transport.openWatches === 3);
+    await waitFor(() => s.transport.openWatches === 3);
     await s.transport.closeWatches();
     expect(s.transport.openWatches).to.equal(0);
     for (const res of streams) expect(await res.text()).to.equal('');
@@ -109,7 +102,7 @@ describe('http transport: watch streaming', () => {
   it('serializes one change once for all watchers of a shape', async () => {
     const stringify = JSON.stringify;
     const streams = await Promise.all([0, 1, 2].map(() => fetch(`${s.url}${WIDGETS}?watch=true&resourceVersion=11`)));
-    await until(() => s.api.widgets.watchers.size === 3);
+    await waitFor(() => s.api.widgets.watchers.size === 3);
     let eventFrames = 0;
     JSON.stringify = ((value: unknown, ...rest: unknown[]) => {
       if (value && typeof value === 'object' && 'type' in value && 'object' in value) eventFrames++;
@@ -136,15 +129,17 @@ describe('http transport: watch streaming', () => {
       req.end();
     });
     res.pause();
-    await new Promise((r) => setTimeout(r, 300));
     // 50 × 512 KiB were queued; with nothing read, the socket buffers fill and the server stops
     // taking events from the stream until they drain.
     const [watcher] = [...s.api.widgets.watchers];
+    await waitFor(() => watcher.q.pending < 50, { what: 'the server to start streaming' });
+    // The point of the test: given time, the server still does not take everything.
+    await new Promise((r) => setTimeout(r, 300));
     expect(watcher.q.pending).to.be.greaterThan(0);
     let received = 0;
     res.on('data', (c: Buffer) => (received += c.length));
     res.resume();
-    await until(() => received >= 50 * 512 * 1024, 10000);
+    await waitFor(() => received >= 50 * 512 * 1024, { what: 'all 50 events read' });
     req.destroy();
   });
 });

@@ -4,12 +4,13 @@
  * back, while watches carry on.
  */
 import { expect } from 'chai';
-import { Etcd3 } from 'etcd3';
 import type { EtcdObjectStore } from '../../../src/adapters/storage/etcd/etcd-object-store.js';
 import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { isStorageError, type StoreEvent, type StoreWatch, type StoreWatchSink } from '../../../src/ports/object-store.port.js';
 import { EtcdCluster } from '../../support/etcd/etcd-cluster.js';
 import { EtcdStores, uniquePrefix } from '../../support/etcd/etcd-test-stores.js';
+import { leaderIndex } from '../../support/etcd/leader-index.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const NS = '/demo.example.com/widgets/default/';
 const REQUEST_TIMEOUT_MS = 1500;
@@ -72,13 +73,19 @@ describe('EtcdObjectStore on a 3-member cluster with failures', function () {
   it('goes on writing while a follower is down', async () => {
     const follower = (await leaderIndex(cluster)) === 0 ? 1 : 0;
     await cluster.kill(follower);
-    // A write already on its way to a member when it dies may or may not have been applied, and
-    // fails with Unavailable; give the client a moment to see the connection close.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A write sent to the member before the client has seen its connection close may or may
+    // not have been applied, and fails with Unavailable: once one write has gone through, the
+    // client has seen the close.
+    const early = await firstWrite(write, 3000);
+    expect(early.length, `writes failed with a follower down: ${early.join('; ')}`).to.be.at.most(2);
     // Every member is picked now and then: the dead one's calls are retried on the others.
     for (let i = 0; i < 30; i++) await write();
     expect(await store.get(`${NS}w0`)).to.deep.equal(written[0]);
-    expect((await store.list(NS)).items).to.have.length(written.length);
+    // Every successful write is there; nothing else but the writes that failed.
+    const listed = (await store.list(NS)).items;
+    const objects = listed.map((i) => i.object);
+    for (const obj of written) expect(objects, obj.metadata.name).to.deep.include(obj);
+    for (const i of listed) if (!written.some((w) => rv(w) === rv(i.object))) expect(failedKeys.has(i.key), i.key).to.equal(true);
     cluster.restart(follower);
     await cluster.waitHealthy();
   });
@@ -153,7 +160,7 @@ describe('EtcdObjectStore on a 3-member cluster with failures', function () {
     const last = await write();
     for (const rec of recorders) {
       // Nothing compacts here, so no watch may end with Expired: each one resumed.
-      await rec.waitFor(() => rec.events.some((e) => e.revision >= rv(last)) || rec.errors.length > 0, 10_000);
+      await waitFor(() => rec.events.some((e) => e.revision >= rv(last)) || rec.errors.length > 0, { what: `the event at revision ${rv(last)}` });
       expect(rec.errors).to.deep.equal([]);
       const revisions = rec.events.map((e) => e.revision);
       for (let i = 1; i < revisions.length; i++) expect(revisions[i]).to.be.greaterThan(revisions[i - 1]!);
@@ -165,24 +172,26 @@ describe('EtcdObjectStore on a 3-member cluster with failures', function () {
   });
 });
 
-/** The index of the member that is the leader now. */
-async function leaderIndex(cluster: EtcdCluster): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    for (let i = 0; i < cluster.members.length; i++) {
-      if (!cluster.members[i]!.running) continue;
-      const client = new Etcd3({ hosts: cluster.endpoints[i]! });
+/**
+ * Writes until one write succeeds, within `ms`; each failure must be Unavailable. Returns the
+ * failures, for the caller to bound.
+ */
+async function firstWrite(write: () => Promise<KubeObject>, ms: number): Promise<string[]> {
+  const failures: string[] = [];
+  await waitFor(
+    async () => {
       try {
-        const status = await client.maintenance.status({ deadline: Date.now() + 1000 });
-        if (status.leader !== '0' && status.header.member_id === status.leader) return i;
-      } catch {
-        // Not answering: try the next one.
-      } finally {
-        client.close();
+        await write();
+        return true;
+      } catch (err) {
+        expect(isStorageError(err, 'Unavailable'), String(err)).to.equal(true);
+        failures.push(String(err));
+        return false;
       }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('no leader found');
+    },
+    { timeoutMs: ms, intervalMs: 50, what: 'a write to succeed', detail: () => failures.join('; ') },
+  );
+  return failures;
 }
 
 function widget(name: string): KubeObject {
@@ -205,11 +214,4 @@ class Recorder implements StoreWatchSink {
     this.errors.push(err);
   }
 
-  async waitFor(condition: () => boolean, ms: number): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
 }

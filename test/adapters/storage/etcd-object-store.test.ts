@@ -7,6 +7,7 @@ import { describeObjectStoreContract } from '../../contract/object-store.contrac
 import { EtcdCluster } from '../../support/etcd/etcd-cluster.js';
 import { EtcdStores, uniquePrefix } from '../../support/etcd/etcd-test-stores.js';
 import { HistoryLimitedStore } from '../../support/etcd/history-limited-store.js';
+import { waitFor } from '../../support/wait-for.js';
 
 describe('EtcdObjectStore (single-member etcd)', function () {
   let cluster: EtcdCluster;
@@ -117,7 +118,7 @@ describe('EtcdObjectStore (single-member etcd)', function () {
         raw.close();
       }
       const after = await store.create('/g/r/ns/z', widget('z'));
-      await waitUntil(() => events.some((e) => e.revision === rv(after)));
+      await waitFor(() => events.some((e) => e.revision === rv(after)), { what: `the event at revision ${rv(after)}` });
       w.stop();
       expect(errors).to.deep.equal([]);
       expect(events.map((e) => [e.type, e.key])).to.deep.equal([
@@ -138,7 +139,7 @@ describe('EtcdObjectStore (single-member etcd)', function () {
       await store.create('/g/a', widget('a'));
       await store.create('/g/b', widget('b'));
       const c = await store.create('/g/c', widget('c'));
-      await waitUntil(() => events.length > 0);
+      await waitFor(() => events.length > 0, { what: 'a watch event' });
       w.stop();
       expect(events.map((e) => e.revision)).to.deep.equal([rv(c)]);
     });
@@ -175,10 +176,3 @@ function rv(obj: KubeObject): number {
   return Number(obj.metadata.resourceVersion);
 }
 
-async function waitUntil(condition: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

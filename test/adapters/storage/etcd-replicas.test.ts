@@ -7,6 +7,7 @@ import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { isStorageError, type StoreEvent, type StoreWatch, type StoreWatchSink } from '../../../src/ports/object-store.port.js';
 import { EtcdCluster } from '../../support/etcd/etcd-cluster.js';
 import { EtcdStores, uniquePrefix } from '../../support/etcd/etcd-test-stores.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const NS = '/demo.example.com/widgets/default/';
 
@@ -151,11 +152,7 @@ class Recorder implements StoreWatchSink {
   }
 
   async waitForRevision(revision: number, ms = 5000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!this.events.some((e) => e.revision >= revision) && this.errors.length === 0) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for revision ${revision}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await waitFor(() => this.events.some((e) => e.revision >= revision) || this.errors.length > 0, { timeoutMs: ms, what: `the event at revision ${revision}` });
     expect(this.errors).to.deep.equal([]);
   }
 }

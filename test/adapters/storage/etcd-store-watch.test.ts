@@ -9,6 +9,7 @@ import { EtcdCompactionPoint } from '../../../src/adapters/storage/etcd/etcd-com
 import { EtcdKeySpace } from '../../../src/adapters/storage/etcd/etcd-key-space.js';
 import { EtcdStoreWatch, type WatchStream } from '../../../src/adapters/storage/etcd/etcd-store-watch.js';
 import { isStorageError, type StoreEvent, type StoreWatchSink } from '../../../src/ports/object-store.port.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const PREFIX = '/reg';
 const NS = '/g/r/ns/';
@@ -212,6 +213,7 @@ describe('EtcdStoreWatch', () => {
     }
     const opened = streams.length;
     expect(streams.every((s) => s.cancelled)).to.equal(true);
+    // The point: no stream is opened again afterwards, given time to (a retry waits far less).
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(streams.length).to.equal(opened);
   });
@@ -238,10 +240,4 @@ describe('EtcdStoreWatch', () => {
   });
 });
 
-async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
+const until = (condition: () => boolean): Promise<unknown> => waitFor(condition, { timeoutMs: 2000, intervalMs: 1 });

@@ -3,6 +3,7 @@ import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { isStorageError, type StoreEvent } from '../../../src/ports/object-store.port.js';
 import { EtcdCluster } from '../../support/etcd/etcd-cluster.js';
 import { EtcdStores, uniquePrefix } from '../../support/etcd/etcd-test-stores.js';
+import { waitFor } from '../../support/wait-for.js';
 
 describe('EtcdObjectStore over TLS with client certificates', function () {
   let cluster: EtcdCluster;
@@ -26,9 +27,11 @@ describe('EtcdObjectStore over TLS with client certificates', function () {
     const w = await store.watch('/g/', await store.currentRevision(), { event: (e) => events.push(e), error: (e) => expect.fail(String(e)) });
     const created = await store.create('/g/a', widget('a'));
     expect(await store.get('/g/a')).to.deep.equal(created);
-    const deadline = Date.now() + 3000;
-    while (events.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    w.stop();
+    try {
+      await waitFor(() => events.length > 0, { what: 'the watch event of the create' });
+    } finally {
+      w.stop();
+    }
     expect(events.map((e) => e.object)).to.deep.equal([created]);
   });
 

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { SqliteObjectStore, type SqliteObjectStoreOptions } from '../../../src/adapters/storage/sqlite/sqlite-object-store.js';
 import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { isStorageError, type StoreEvent } from '../../../src/ports/object-store.port.js';
+import { waitFor } from '../../support/wait-for.js';
 import { type TempDatabase, tempDatabase } from './fixtures/sqlite-temp.js';
 
 function widget(name: string, size = 1): KubeObject {
@@ -13,18 +14,6 @@ function widget(name: string, size = 1): KubeObject {
 const key = (name: string): string => `/demo.example.com/widgets/default/${name}`;
 const rv = (o: KubeObject): number => Number(o.metadata.resourceVersion);
 
-async function eventually(check: () => unknown, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
 
 describe('SqliteObjectStore on a file shared by several stores', () => {
   let tmp: TempDatabase;
@@ -70,7 +59,7 @@ describe('SqliteObjectStore on a file shared by several stores', () => {
     const x2 = await a.update(key('x'), widget('x', 2), rv(x));
     const gone = await a.delete(key('y'));
     await a.create('/other.example.com/things/t', widget('t'));
-    await eventually(() => expect(w.progress()).to.equal(rv(gone) + 1));
+    await waitFor(() => w.progress() === rv(gone) + 1, { what: `progress ${rv(gone) + 1}`, detail: () => `progress ${w.progress()}` });
     expect(seenByB.map((e) => [e.type, e.key, e.revision])).to.deep.equal([
       ['ADDED', key('x'), rv(x)],
       ['ADDED', key('y'), rv(y)],
@@ -95,7 +84,8 @@ describe('SqliteObjectStore on a file shared by several stores', () => {
     const results = await Promise.all(writes);
     const revisions = results.map(rv).sort((p, q) => p - q);
     expect(revisions).to.deep.equal(Array.from({ length: 200 }, (_, i) => i + 1));
-    await eventually(() => expect(seen).to.have.length(200));
+    await waitFor(() => seen.length >= 200, { what: '200 events', detail: () => `got ${seen.length}` });
+    expect(seen).to.have.length(200);
     expect(seen).to.deep.equal(revisions);
   });
 
@@ -105,7 +95,7 @@ describe('SqliteObjectStore on a file shared by several stores', () => {
     const w = await b.watch('/demo.example.com/', 0, { event: () => undefined, error: (e) => expect.fail(String(e)) });
     expect(w.progress()).to.equal(0);
     const t = await a.create('/other.example.com/things/t', widget('t'));
-    await eventually(() => expect(w.progress()).to.equal(rv(t)));
+    await waitFor(() => w.progress() === rv(t), { what: `progress ${rv(t)}`, detail: () => `progress ${w.progress()}` });
   });
 
   it('ends a watch that fell behind a compaction made by the other store', async () => {

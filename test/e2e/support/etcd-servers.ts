@@ -6,6 +6,7 @@
  */
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { Signal, waitFor } from '../../support/wait-for.js';
 import { httpsCall, type Reply, ServerProcess, type ServerProcessOptions } from './server-process.js';
 
 export { ServerProcess, runExample, type Reply } from './server-process.js';
@@ -142,6 +143,7 @@ export class WatchRecorder {
   /** The answer body when the status is not 200 (a Status). */
   errorBody: any;
   private buffered = '';
+  private readonly news = new Signal();
 
   private constructor(
     readonly status: number,
@@ -189,6 +191,7 @@ export class WatchRecorder {
       if (this.status === 200 && typeof parsed.type === 'string') this.events.push(parsed);
       else this.errorBody = parsed;
     }
+    this.news.notify();
   }
 
   private onEnd(how: string): void {
@@ -206,17 +209,17 @@ export class WatchRecorder {
     }
     this.ended = how;
     this.endedAt = Date.now();
+    this.news.notify();
   }
 
   /** Waits until `condition` holds, or fails after `ms` with what was seen. */
   async waitFor(condition: (w: WatchRecorder) => boolean, ms = 10_000, what = 'the condition'): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!condition(this)) {
-      if (Date.now() > deadline) {
-        throw new Error(`watch: ${what} not met within ${ms} ms; ended=${this.ended}; events=${JSON.stringify(this.summary())}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(() => condition(this), {
+      timeoutMs: ms,
+      wakeOn: this.news,
+      what: `watch: ${what}`,
+      detail: () => `ended=${this.ended}; events=${JSON.stringify(this.summary())}`,
+    });
   }
 
   /** Waits for a change (not a bookmark) at `resourceVersion`. */

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { Signal, waitFor } from '../../support/wait-for.js';
 import { ensureKubectl } from './kubectl-binary.js';
 
 export interface KubeconfigOptions {
@@ -124,21 +125,45 @@ export class BackgroundKubectl {
   stdout = '';
   stderr = '';
   private readonly exited: Promise<KubectlResult>;
+  private readonly output = new Signal();
+  private closed = false;
 
   constructor(private readonly child: ReturnType<typeof spawn>) {
-    child.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      this.stdout += d.toString();
+      this.output.notify();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+      this.output.notify();
+    });
     this.exited = new Promise((resolve) => {
-      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout: this.stdout, stderr: this.stderr }));
+      child.on('close', (code, signal) => {
+        this.closed = true;
+        this.output.notify();
+        resolve({ code: code ?? (signal ? 128 : 1), stdout: this.stdout, stderr: this.stderr });
+      });
     });
   }
 
-  /** Resolves once stdout matches, or rejects with the output after `timeoutMs`. */
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.stdout)) {
-      if (Date.now() > deadline) throw new Error(`no ${pattern} in kubectl output:\n${this.stdout}\nstderr: ${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 25));
+  /** True until kubectl has exited. */
+  get running(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Resolves once the output (`stdout` unless told) matches, or rejects with the output after
+   * `timeoutMs` or when kubectl exits without it.
+   */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000, stream: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
+    const matched = await waitFor(() => pattern.test(this[stream]) || (this.closed ? 'exited' : false), {
+      timeoutMs,
+      wakeOn: this.output,
+      what: `${pattern} in kubectl's ${stream}`,
+      detail: () => `stdout: ${this.stdout}\nstderr: ${this.stderr}`,
+    });
+    if (matched === 'exited' && !pattern.test(this[stream])) {
+      throw new Error(`kubectl exited without ${pattern} in its ${stream}:\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
     }
   }
 

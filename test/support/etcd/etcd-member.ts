@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { waitFor } from '../wait-for.js';
 
 /** Client TLS of a member: its certificate files, and the PEMs a client presents to it. */
 export interface EtcdMemberTls {
@@ -114,22 +115,21 @@ export class EtcdMember {
    * process dies first or `timeoutMs` passes, with the end of its log.
    */
   async waitHealthy(timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     let last = 'no answer yet';
-    for (;;) {
-      if (!this.child) throw new Error(`etcd member ${this.name} is not running:\n${this.recentLog()}`);
-      try {
-        const { status, body } = await this.getHealth();
-        if (status === 200 && /"health"\s*:\s*"true"/.test(body)) return;
-        last = `HTTP ${status} ${body}`;
-      } catch (err) {
-        last = String(err);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`etcd member ${this.name} not healthy after ${timeoutMs} ms (${last}):\n${this.recentLog()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(
+      async () => {
+        if (!this.child) throw new Error(`etcd member ${this.name} is not running:\n${this.recentLog()}`);
+        try {
+          const { status, body } = await this.getHealth();
+          if (status === 200 && /"health"\s*:\s*"true"/.test(body)) return true;
+          last = `HTTP ${status} ${body}`;
+        } catch (err) {
+          last = String(err);
+        }
+        return false;
+      },
+      { timeoutMs, intervalMs: 50, what: `etcd member ${this.name} to be healthy`, detail: () => `${last}:\n${this.recentLog()}` },
+    );
   }
 
   private getHealth(): Promise<{ status: number; body: string }> {
