@@ -12,6 +12,7 @@ import { Agent, request } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { Signal, waitFor } from '../../support/wait-for.js';
 
 /** The repository root: tsx resolves `apiserver-kit` in the example through its tsconfig. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -288,7 +289,7 @@ export class WatchStream {
   readonly lines: any[] = [];
   ended = false;
   private buffered = '';
-  private readonly waiters = new Set<() => void>();
+  private readonly news = new Signal();
 
   constructor(
     readonly status: number,
@@ -306,7 +307,7 @@ export class WatchStream {
         this.buffered = this.buffered.slice(nl + 1);
         if (line) this.lines.push(JSON.parse(line));
       }
-      this.wake();
+      this.news.notify();
     });
     const end = (): void => {
       if (this.ended) return;
@@ -320,7 +321,7 @@ export class WatchStream {
         }
       }
       this.ended = true;
-      this.wake();
+      this.news.notify();
     };
     res.on('end', end);
     res.on('close', end);
@@ -329,28 +330,17 @@ export class WatchStream {
 
   /** Waits until `condition` holds of the lines read; fails after `ms` showing them. */
   async until(condition: (lines: any[]) => boolean, ms = 10_000, what = 'the expected events'): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!condition(this.lines)) {
-      if (this.ended && !condition(this.lines)) throw new Error(`the watch ended before ${what}: ${JSON.stringify(this.lines.slice(-5))}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${what} within ${ms} ms: ${JSON.stringify(this.lines.slice(-5))}`);
-      await new Promise<void>((wake) => {
-        const timer = setTimeout(wake, Math.min(left, 200));
-        this.waiters.add(() => {
-          clearTimeout(timer);
-          wake();
-        });
-      });
-    }
+    await waitFor(
+      () => {
+        if (condition(this.lines)) return true;
+        if (this.ended) throw new Error(`the watch ended before ${what}: ${JSON.stringify(this.lines.slice(-5))}`);
+        return false;
+      },
+      { timeoutMs: ms, wakeOn: this.news, what, detail: () => JSON.stringify(this.lines.slice(-5)) },
+    );
   }
 
   close(): void {
     this.abort();
-  }
-
-  private wake(): void {
-    const waiting = [...this.waiters];
-    this.waiters.clear();
-    for (const w of waiting) w();
   }
 }
