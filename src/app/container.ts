@@ -67,8 +67,8 @@ export function buildContainer(config: ServerConfig): Container {
     .toDynamicValue((ctx) => ({
       authenticator: config.bearerTokens.length > 0 ? ctx.get<Authenticator>(AUTHENTICATOR) : undefined,
       openapi: config.openApiInfo,
-      onInternalError: (err, req) => {
-        config.output.write(`internal error serving ${req.method} ${req.path}: ${(err as Error)?.stack ?? String(err)}\n`);
+      onInternalError: (_err, _req, report) => {
+        config.output.write(`${report}\n`);
       },
     }))
     .inSingletonScope();

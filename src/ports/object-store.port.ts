@@ -166,19 +166,119 @@ export type StorageErrorCode =
   | 'InvalidKey'
   | 'Unavailable';
 
+export interface StorageErrorOptions {
+  /** The key the failed call was about. */
+  key?: string;
+  /**
+   * The store's revision that explains the failure: for Conflict and KeyExists the key's
+   * current revision, for Expired the compaction point, for TooLarge the current revision.
+   */
+  revision?: number;
+  /** For TooLarge: the revision that was asked for. */
+  requestedRevision?: number;
+  /** What the store met (a SQLite, file system or etcd error), kept as the standard `cause`. */
+  cause?: unknown;
+}
+
+/**
+ * A failure the port names. The message is for logs and operators: it says which store, key and
+ * revisions, and for `Unavailable` what the backing store reported; callers show clients their
+ * own short text, never this one. Build them with the static factories (one message shape per
+ * code), so every store words the same condition the same way.
+ */
 export class StorageError extends Error {
   readonly code: StorageErrorCode;
   readonly key: string | undefined;
-  /** For Conflict and Expired: the store's relevant revision (current, or compaction point). */
   readonly revision: number | undefined;
+  readonly requestedRevision: number | undefined;
 
-  constructor(code: StorageErrorCode, message: string, key?: string, revision?: number) {
-    super(message);
+  constructor(code: StorageErrorCode, message: string, options: StorageErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StorageError';
     this.code = code;
-    this.key = key;
-    this.revision = revision;
+    this.key = options.key;
+    this.revision = options.revision;
+    this.requestedRevision = options.requestedRevision;
   }
+
+  /** A create found an object under `key`, written at `revision`. */
+  static keyExists(key: string, revision?: number): StorageError {
+    return new StorageError('KeyExists', `key ${key} already exists`, { key, revision });
+  }
+
+  /** An update or delete found no object under `key`. */
+  static notFound(key: string): StorageError {
+    return new StorageError('NotFound', `key ${key} not found`, { key });
+  }
+
+  /** A conditional write expected revision `expected`; the key is at `current`. */
+  static conflict(key: string, current: number, expected: number | undefined): StorageError {
+    return new StorageError('Conflict', `key ${key} is at revision ${current}, not ${expected}`, { key, revision: current });
+  }
+
+  /**
+   * A read at, or a watch from, `revision` needs history older than the compaction point
+   * `compacted` (with `atLeast`: a lower bound of it, where the store knows no more). `where`
+   * names the store or the watch; `what` replaces "revision N" when something else was lost
+   * (e.g. the state of a key before a deletion).
+   */
+  static expired(
+    revision: number,
+    compacted: number | undefined,
+    context: { where?: string; what?: string; key?: string; atLeast?: boolean } = {},
+  ): StorageError {
+    const what = context.what ?? `revision ${revision}`;
+    const point =
+      compacted === undefined
+        ? 'the compaction point'
+        : `the compaction point ${context.atLeast ? `(at least ${compacted})` : compacted}`;
+    return new StorageError('Expired', `${prefix(context.where)}${what} is older than ${point}`, {
+      key: context.key,
+      revision: compacted,
+    });
+  }
+
+  /** A read at `requested`, newer than the store's `current` revision (unknown: undefined). */
+  static tooLarge(requested: number, current: number | undefined): StorageError {
+    const now = current === undefined ? 'the current revision' : `the current revision ${current}`;
+    return new StorageError('TooLarge', `revision ${requested} is newer than ${now}`, {
+      revision: current,
+      requestedRevision: requested,
+    });
+  }
+
+  /** The store cannot hold `key`, for `reason` (e.g. a segment too long for a file name). */
+  static invalidKey(key: string, reason: string, where?: string): StorageError {
+    return new StorageError('InvalidKey', `${prefix(where)}storage key ${JSON.stringify(key)} cannot be stored: ${reason}`, { key });
+  }
+
+  /**
+   * The backing store cannot serve the call. `where` says which store and what was being done
+   * (`sqlite:/var/lib/x.db: write failed`); `cause` is what the backing store reported: its
+   * message and code (`SQLITE_FULL`, `ENOSPC`) join the message, and it stays the `cause`.
+   * `hint` tells an operator what it likely means or what to do.
+   */
+  static unavailable(where: string, cause?: unknown, detail: { hint?: string; key?: string } = {}): StorageError {
+    const reported = cause === undefined ? '' : `: ${describeCause(cause)}`;
+    const hint = detail.hint === undefined ? '' : ` (${detail.hint})`;
+    return new StorageError('Unavailable', `${where}${reported}${hint}`, { key: detail.key, cause });
+  }
+
+  /** A call after `close()`, or a watch ended by it. `store` is the store's name. */
+  static closed(store: string): StorageError {
+    return new StorageError('Unavailable', `${store}: the store is closed`);
+  }
+}
+
+function prefix(where: string | undefined): string {
+  return where === undefined || where === '' ? '' : `${where}: `;
+}
+
+/** An error's message with its code (`[SQLITE_FULL]`) where it has one. */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' && code !== '' && !cause.message.includes(code) ? `${cause.message} [${code}]` : cause.message;
 }
 
 export function isStorageError(err: unknown, code?: StorageErrorCode): err is StorageError {

@@ -13,6 +13,7 @@ import { parseResourcePath, pathNotFound } from './request/resource-path.js';
 import { ResourceRequestHandler } from './resources/resource-request-handler.js';
 import { ServedIndex } from './resources/served-index.js';
 import { errorResponse } from './response/error-status.js';
+import { describeFailure, type FailedRequest } from './response/failure-report.js';
 import { registerDiscoveryRoutes } from './routes/discovery-routes.js';
 import { registerOpenApiRoutes } from './routes/openapi-routes.js';
 import { sendJson } from './routes/respond.js';
@@ -30,10 +31,12 @@ export interface HttpTransportOptions {
   /** `info` of the OpenAPI documents. */
   openapi?: Partial<OpenApiInfo>;
   /**
-   * Told about failures that are not ApiErrors: the client gets a 500 saying nothing about
-   * them, so this is where they can be seen. Default: written to stderr.
+   * Told once about every request answered with a 5xx (and every failure after an answer
+   * began): the client's Status says nothing about the cause, so this is where it can be seen.
+   * `report` is the text for a log: one line naming the cause chain for ApiErrors (e.g. a
+   * storage failure), the stack for anything else. Default: `report` written to stderr.
    */
-  onInternalError?: (err: unknown, request: { method: string; path: string }) => void;
+  onInternalError?: (err: unknown, request: FailedRequest, report: string) => void;
 }
 
 export const HTTP_TRANSPORT = Symbol.for('apiserver-kit.HttpTransport');
@@ -67,7 +70,8 @@ export class HttpTransport {
     const opts = options ?? {};
     const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new Error('maxBodyBytes must be a positive integer');
-    const onInternalError = opts.onInternalError ?? defaultInternalErrorLog;
+    const hook = opts.onInternalError ?? defaultInternalErrorLog;
+    const onInternalError = (err: unknown, request: FailedRequest): void => hook(err, request, describeFailure(err, request));
     const served = new ServedIndex(api);
     const docs = new OpenApiDocuments(() => served.groups(), {
       title: opts.openapi?.title ?? 'Kubernetes',
@@ -121,14 +125,14 @@ export class HttpTransport {
   }
 }
 
-/** Every failure leaves as a Status with its code; unexpected ones as a bare 500. */
-function errorsAsStatus(onInternalError: NonNullable<HttpTransportOptions['onInternalError']>) {
+/** Every failure leaves as a Status with its code; unexpected ones as a bare 500. Each 5xx is reported. */
+function errorsAsStatus(onInternalError: (err: unknown, request: FailedRequest) => void) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
     } catch (err) {
       const response = errorResponse(err);
-      if (response.unexpected) onInternalError(err, { method: ctx.method, path: ctx.path });
+      if (response.code >= 500) onInternalError(err, { method: ctx.method, path: ctx.path });
       if (ctx.respond === false || ctx.res.headersSent) {
         // A stream had started: there is no status line left to change.
         if (!ctx.res.writableEnded) ctx.res.destroy();
@@ -153,6 +157,6 @@ function authentication(authenticator: Authenticator) {
   };
 }
 
-function defaultInternalErrorLog(err: unknown, request: { method: string; path: string }): void {
-  console.error(`apiserver-kit: internal error serving ${request.method} ${request.path}:`, err);
+function defaultInternalErrorLog(_err: unknown, _request: FailedRequest, report: string): void {
+  console.error(`apiserver-kit: ${report}`);
 }

@@ -47,8 +47,12 @@ export class ApiError extends Error {
   readonly code: number;
   readonly details: StatusDetails | undefined;
 
-  constructor(reason: StatusReason, code: number, message: string, details?: StatusDetails) {
-    super(message);
+  /**
+   * `options.cause`: what went wrong underneath (a StorageError, say), as the standard `cause`.
+   * It is for logs only: transports never show it to clients.
+   */
+  constructor(reason: StatusReason, code: number, message: string, details?: StatusDetails, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.reason = reason;
     this.code = code;

@@ -192,7 +192,7 @@ describe('FileSystemObjectStore', () => {
           const err = await rejection(p);
           expect(err, k).to.be.instanceOf(Error);
           expect(isStorageError(err, 'InvalidKey'), k).to.equal(true);
-          expect((err as Error).message, k).to.match(/cannot be stored in a file/);
+          expect((err as Error).message, k).to.match(/storage key .* cannot be stored: /);
         }
         expect(await store.get(k)).to.equal(undefined);
       }

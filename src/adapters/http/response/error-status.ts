@@ -34,15 +34,19 @@ export interface ErrorResponse {
  * code and details. HTTP errors raised by Koa or Node for malformed requests (with a 4xx
  * `status` and `expose`) keep their code. Anything else is a 500 whose body says nothing about
  * what went wrong.
+ *
+ * `Retry-After` is sent exactly when the Status asks for a delay (`details.retryAfterSeconds`
+ * above 0), as kube-apiserver writes it. The errors decide: a 429 (load shedding) asks for one,
+ * the 504 for a too-large resourceVersion too; a 503 for failed storage does not, because
+ * client-go retries a 5xx with Retry-After up to 10 times and the client would hang instead of
+ * failing.
  */
 export function errorResponse(err: unknown): ErrorResponse {
   const api = toApiError(err);
   const status = statusFromError(api ?? err);
   const headers: Record<string, string> = {};
   const retry = status.details?.retryAfterSeconds;
-  if (typeof retry === 'number' && retry > 0 && (status.code === 429 || status.code >= 500)) {
-    headers['Retry-After'] = String(retry);
-  }
+  if (typeof retry === 'number' && Number.isInteger(retry) && retry > 0) headers['Retry-After'] = String(retry);
   return { code: status.code, status, headers, unexpected: api === undefined };
 }
 

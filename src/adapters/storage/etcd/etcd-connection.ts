@@ -48,7 +48,7 @@ export class EtcdConnection {
   async run<T>(what: string, kind: CallKind, call: (o: CallOptions) => Promise<T>, timeoutMs = this.options.requestTimeoutMs): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
-      if (this.closed) throw new StorageError('Unavailable', `etcd: ${what}: the store is closed`);
+      if (this.closed) throw StorageError.closed(`etcd: ${what}`);
       // No member's connection is ready (at start, or every member restarted): wait for one
       // rather than let gRPC hold the call on a member that may not serve for seconds.
       if (!this.readiness.anyReady()) await this.readiness.waitForAnyReady(deadline, () => this.closed);

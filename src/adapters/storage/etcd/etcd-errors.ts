@@ -66,14 +66,9 @@ export function isConnectionError(err: Error): boolean {
   return m.includes('No connection established') || m.includes('ECONNREFUSED') || m.includes('ECONNRESET');
 }
 
-/** A failure of etcd (or of the way to it) as the port names it: 503 for the client. */
+/** A failure of etcd (or of the way to it) as the port names it, etcd's error kept as the cause. */
 export function unavailable(what: string, err: unknown): StorageError {
   if (err instanceof StorageError) return err;
-  const reason = err instanceof ClientClosedError ? 'the store is closed' : err instanceof Error ? err.message : String(err);
-  return new StorageError('Unavailable', `etcd: ${what}: ${reason}`);
-}
-
-/** The rejection for calls after `close()`. */
-export function closedError(name: string): StorageError {
-  return new StorageError('Unavailable', `${name}: the store is closed`);
+  if (err instanceof ClientClosedError) return StorageError.closed(`etcd: ${what}`);
+  return StorageError.unavailable(`etcd: ${what}`, err);
 }

@@ -18,7 +18,7 @@ export function storeEventFrom(ev: IEvent, keys: EtcdKeySpace): StoreEvent | und
   const prev = ev.prev_kv ?? undefined;
   const prevObject = prev ? decodeValue(prev.value, prev.mod_revision, key) : undefined;
   if (ev.type === 'Delete') {
-    if (!prev) throw new StorageError('Expired', `etcd: the state of ${key} before its deletion at revision ${revision} was compacted`, key);
+    if (!prev) throw StorageError.expired(revision, undefined, { where: 'etcd', what: `the state of ${key} before its deletion at revision ${revision}`, key });
     return { type: 'DELETED', key, revision, object: decodeValue(prev.value, revision, key), prevObject };
   }
   const object = decodeValue(ev.kv.value, revision, key);

@@ -11,7 +11,7 @@ import {
 } from '../../../ports/object-store.port.js';
 import { EtcdCompactionPoint } from './etcd-compaction-point.js';
 import { EtcdConnection } from './etcd-connection.js';
-import { closedError, isCompactedError, isFutureRevisionError } from './etcd-errors.js';
+import { isCompactedError, isFutureRevisionError } from './etcd-errors.js';
 import { EtcdKeySpace } from './etcd-key-space.js';
 import { type EtcdObjectStoreOptions, type ResolvedEtcdOptions, resolveEtcdOptions } from './etcd-object-store-options.js';
 import { EtcdStoreWatch } from './etcd-store-watch.js';
@@ -85,7 +85,7 @@ export class EtcdObjectStore implements ObjectStore {
     });
     if (!res.succeeded) {
       const current = failedRange(res);
-      throw new StorageError('KeyExists', `key ${key} already exists`, key, current ? Number(current.mod_revision) : undefined);
+      throw StorageError.keyExists(key, current ? Number(current.mod_revision) : undefined);
     }
     return decodeValue(value, res.header.revision, key);
   }
@@ -224,7 +224,7 @@ export class EtcdObjectStore implements ObjectStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const err = closedError(this.name);
+    const err = StorageError.closed(this.name);
     for (const w of [...this.watches]) w.fail(err);
     this.connection.close();
   }
@@ -258,26 +258,25 @@ export class EtcdObjectStore implements ObjectStore {
     }
     if (isFutureRevisionError(err)) {
       const current = await this.currentRevision().catch(() => undefined);
-      return new StorageError('TooLarge', `revision ${revision} is newer than the current revision${current === undefined ? '' : ` ${current}`}`, undefined, current);
+      return StorageError.tooLarge(revision, current);
     }
     return err;
   }
 
   private expired(revision: number): StorageError {
-    const bound = this.compaction.lowerBound;
-    return new StorageError('Expired', `revision ${revision} is older than etcd's compaction point (at least ${bound})`, undefined, bound);
+    // etcd does not tell its compaction point: the error carries the best lower bound known.
+    return StorageError.expired(revision, this.compaction.lowerBound, { where: this.name, atLeast: true });
   }
 
   /** NotFound or Conflict, from the read of the key in a failed transaction. */
   private writeFailure(key: string, res: ITxnResponse, expected: number | undefined): StorageError {
     const current = failedRange(res);
-    if (!current) return new StorageError('NotFound', `key ${key} not found`, key);
-    const revision = Number(current.mod_revision);
-    return new StorageError('Conflict', `key ${key} is at revision ${revision}, not ${expected}`, key, revision);
+    if (!current) return StorageError.notFound(key);
+    return StorageError.conflict(key, Number(current.mod_revision), expected);
   }
 
   private assertOpen(): void {
-    if (this.closed) throw closedError(this.name);
+    if (this.closed) throw StorageError.closed(this.name);
   }
 }
 

@@ -72,7 +72,7 @@ export class EtcdStoreWatch implements StoreWatch {
   start(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail(new StorageError('Unavailable', `etcd: watch ${this.prefix}: no member created the watch within ${this.ctx.startTimeoutMs} ms`));
+        this.fail(StorageError.unavailable(`etcd: watch ${this.prefix}: no member created the watch within ${this.ctx.startTimeoutMs} ms`));
       }, this.ctx.startTimeoutMs);
       this.pendingStart = { resolve, reject, timer };
       this.connect();
@@ -134,7 +134,7 @@ export class EtcdStoreWatch implements StoreWatch {
     if (this.ended || stream !== this.stream) return;
     if (res.created) {
       if (res.canceled) {
-        this.fail(new StorageError('Unavailable', `etcd: watch ${this.prefix}: etcd refused the watch: ${res.cancel_reason}`));
+        this.fail(StorageError.unavailable(`etcd: watch ${this.prefix}: etcd refused the watch: ${res.cancel_reason}`));
         return;
       }
       this.retries = 0;
@@ -150,14 +150,7 @@ export class EtcdStoreWatch implements StoreWatch {
       const compacted = Number(res.compact_revision);
       if (compacted > 0) {
         this.ctx.compaction.atLeast(compacted);
-        this.fail(
-          new StorageError(
-            'Expired',
-            `etcd: watch ${this.prefix}: the changes after revision ${this.delivered} were compacted (compaction point ${compacted})`,
-            undefined,
-            compacted,
-          ),
-        );
+        this.fail(StorageError.expired(this.delivered, compacted, { where: `etcd: watch ${this.prefix}` }));
       } else {
         this.onLost(stream, new Error(`etcd canceled the watch: ${res.cancel_reason}`));
       }

@@ -154,11 +154,11 @@ export class FileSystemObjectStore implements ObjectStore {
       const s = await this.loadOnce();
       const existing = s.index.get(key);
       if (kind === 'create') {
-        if (existing) throw new StorageError('KeyExists', `key ${key} already exists`, key, existing.revision);
+        if (existing) throw StorageError.keyExists(key, existing.revision);
       } else {
-        if (!existing) throw new StorageError('NotFound', `key ${key} not found`, key);
+        if (!existing) throw StorageError.notFound(key);
         if (expected !== undefined && expected !== existing.revision) {
-          throw new StorageError('Conflict', `key ${key} is at revision ${existing.revision}, not ${expected}`, key, existing.revision);
+          throw StorageError.conflict(key, existing.revision, expected);
         }
       }
       const revision = await this.nextRevision(s);
@@ -185,7 +185,7 @@ export class FileSystemObjectStore implements ObjectStore {
     try {
       return await s.counter.next();
     } catch (err) {
-      throw new StorageError('Unavailable', `${this.name}: cannot reserve a revision: ${(err as Error).message}`);
+      throw StorageError.unavailable(`${this.name}: cannot reserve a revision`, err);
     }
   }
 
@@ -200,7 +200,7 @@ export class FileSystemObjectStore implements ObjectStore {
       await io();
     } catch (err) {
       if (err instanceof FileWriteError && err.visible) this.apply(s, event);
-      throw new StorageError('Unavailable', `${this.name}: ${(err as Error).message}`, event.key);
+      throw StorageError.unavailable(`${this.name}: ${event.type === 'DELETED' ? 'delete' : 'write'} of ${event.key} failed`, err, { key: event.key });
     }
     this.apply(s, event);
   }
@@ -228,16 +228,9 @@ export class FileSystemObjectStore implements ObjectStore {
     const current = this.revision;
     const revision = options.revision ?? current;
     if (revision > current) {
-      throw new StorageError('TooLarge', `revision ${revision} is newer than the current revision ${current}`, undefined, current);
+      throw StorageError.tooLarge(revision, current);
     }
-    if (revision < s.history.oldest) {
-      throw new StorageError(
-        'Expired',
-        `revision ${revision} is older than the oldest kept revision ${s.history.oldest}`,
-        undefined,
-        s.history.oldest,
-      );
-    }
+    if (revision < s.history.oldest) throw this.expired(revision, s);
     const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Infinity;
     const start = options.startKey ?? '';
     const then = revision === current ? undefined : s.history.stateAt(revision, prefix);
@@ -285,14 +278,7 @@ export class FileSystemObjectStore implements ObjectStore {
 
   async watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch> {
     const s = await this.opened();
-    if (fromRevision < s.history.oldest) {
-      throw new StorageError(
-        'Expired',
-        `changes after revision ${fromRevision} are not kept (history starts after ${s.history.oldest})`,
-        undefined,
-        s.history.oldest,
-      );
-    }
+    if (fromRevision < s.history.oldest) throw this.expired(fromRevision, s);
     // No await from here on: nothing can commit between the replay and the attach.
     const w = this.fanout.open(prefix, fromRevision, sink);
     for (const e of s.history.after(fromRevision)) {
@@ -313,7 +299,7 @@ export class FileSystemObjectStore implements ObjectStore {
       identity = 'missing';
     }
     if (identity !== s.rootIdentity) {
-      throw new StorageError('Unavailable', `${this.name}: the root folder was removed or replaced while the store was open`);
+      throw StorageError.unavailable(`${this.name}: the root folder was removed or replaced while the store was open`);
     }
   }
 
@@ -326,7 +312,7 @@ export class FileSystemObjectStore implements ObjectStore {
       await this.queue.drain();
       const opened = await this.opening?.catch(() => undefined);
       this.closed = true;
-      this.fanout.endAll(() => closedError(this.name));
+      this.fanout.endAll(() => StorageError.closed(this.name));
       if (opened === undefined) return;
       // Best effort: should it fail, the file keeps the reserved block, which is just as safe.
       await opened.counter.settle().catch(() => undefined);
@@ -336,7 +322,7 @@ export class FileSystemObjectStore implements ObjectStore {
   }
 
   private assertOpen(): void {
-    if (this.closing !== undefined || this.closed) throw closedError(this.name);
+    if (this.closing !== undefined || this.closed) throw StorageError.closed(this.name);
   }
 
   /** The loaded store for a new call; rejects once closing has begun. */
@@ -394,8 +380,13 @@ export class FileSystemObjectStore implements ObjectStore {
       };
     } catch (err) {
       await lock?.release();
-      throw new StorageError('Unavailable', `${this.name}: cannot open the store: ${(err as Error).message}`);
+      throw StorageError.unavailable(`${this.name}: cannot open the store`, err);
     }
+  }
+
+  /** History is kept from the open on (see the class comment): older revisions are gone. */
+  private expired(revision: number, s: Opened): StorageError {
+    return StorageError.expired(revision, s.history.oldest, { where: this.name });
   }
 
   private problem(message: string): void {
@@ -419,10 +410,6 @@ async function rootIdentity(root: string): Promise<string> {
   const st = await stat(root);
   if (!st.isDirectory()) throw new Error(`${root} is not a folder`);
   return `${st.dev}:${st.ino}`;
-}
-
-function closedError(name: string): StorageError {
-  return new StorageError('Unavailable', `${name}: the store is closed`);
 }
 
 function positiveInteger(value: number, what: string): number {

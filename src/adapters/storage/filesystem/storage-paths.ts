@@ -27,14 +27,14 @@ export class StoragePaths {
     this.root = resolve(root);
   }
 
-  /** The object file of `key`. Throws an Error for a key that cannot be stored safely. */
+  /** The object file of `key`. Throws StorageError `InvalidKey` for a key that cannot be stored safely. */
   fileOf(key: string): string {
     const problem = keyProblem(key);
-    if (problem !== undefined) throw new UnsafeKeyError(key, problem);
+    if (problem !== undefined) throw StorageError.invalidKey(key, problem);
     const file = join(this.root, ...key.slice(1).split('/')) + OBJECT_FILE_SUFFIX;
     // Belt and braces: the checks above already keep every key inside the root.
     const rel = relative(this.root, file);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new UnsafeKeyError(key, 'it resolves outside the root');
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw StorageError.invalidKey(key, 'it resolves outside the root');
     return file;
   }
 
@@ -49,14 +49,6 @@ export class StoragePaths {
   /** `file` relative to the root, `/`-separated, for messages. */
   display(file: string): string {
     return relative(this.root, file).split(sep).join('/');
-  }
-}
-
-/** A key this store cannot hold as a file; the port's `InvalidKey`. */
-export class UnsafeKeyError extends StorageError {
-  constructor(key: string, reason: string) {
-    super('InvalidKey', `storage key ${JSON.stringify(key)} cannot be stored in a file: ${reason}`, key);
-    this.name = 'UnsafeKeyError';
   }
 }
 

@@ -96,7 +96,7 @@ export class MemoryObjectStore implements ObjectStore {
     this.assertOpen();
     const existing = this.entries.get(key);
     if (existing) {
-      throw new StorageError('KeyExists', `key ${key} already exists`, key, existing.revision);
+      throw StorageError.keyExists(key, existing.revision);
     }
     // Copy before taking the revision: a value that cannot be stored must not burn one.
     const revision = this.revision + 1;
@@ -127,7 +127,7 @@ export class MemoryObjectStore implements ObjectStore {
       throw new TypeError(`revision must be a non-negative integer, got ${revision}`);
     }
     if (revision > current) {
-      throw new StorageError('TooLarge', `revision ${revision} is newer than the current revision ${current}`, undefined, current);
+      throw StorageError.tooLarge(revision, current);
     }
     if (revision < this.history.compactedRevision) throw this.expired(revision);
 
@@ -215,7 +215,7 @@ export class MemoryObjectStore implements ObjectStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.hub.endAll(this.closedError());
+    this.hub.endAll(StorageError.closed(this.name));
     this.entries.clear();
     this.parsed.clear();
     this.keys.clear();
@@ -241,9 +241,9 @@ export class MemoryObjectStore implements ObjectStore {
   /** The live entry under `key` if its revision is `expected` (when given). */
   private expect(key: string, expected: number | undefined): Entry {
     const entry = this.entries.get(key);
-    if (!entry) throw new StorageError('NotFound', `key ${key} not found`, key);
+    if (!entry) throw StorageError.notFound(key);
     if (expected !== undefined && expected !== entry.revision) {
-      throw new StorageError('Conflict', `key ${key} is at revision ${entry.revision}, not ${expected}`, key, entry.revision);
+      throw StorageError.conflict(key, entry.revision, expected);
     }
     return entry;
   }
@@ -268,21 +268,11 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   private expired(revision: number): StorageError {
-    const compacted = this.history.compactedRevision;
-    return new StorageError(
-      'Expired',
-      `revision ${revision} is older than the compaction point ${compacted}`,
-      undefined,
-      compacted,
-    );
-  }
-
-  private closedError(): StorageError {
-    return new StorageError('Unavailable', `${this.name}: the store is closed`);
+    return StorageError.expired(revision, this.history.compactedRevision, { where: this.name });
   }
 
   private assertOpen(): void {
-    if (this.closed) throw this.closedError();
+    if (this.closed) throw StorageError.closed(this.name);
   }
 }
 

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { StorageError } from '../../../ports/object-store.port.js';
+import { onReadOnlyFileSystem } from './read-only-file-system.js';
 
 /**
  * SQLite failures that mean "the database cannot serve this now" (locked beyond the busy
@@ -8,19 +9,35 @@ import { StorageError } from '../../../ports/object-store.port.js';
  */
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|NOTADB|CANTOPEN|READONLY|PROTOCOL|PERM|AUTH|NOMEM|NOLFS)/;
 
-export function toStorageError(err: unknown, where: string): unknown {
+/**
+ * `err` as the port names it: StorageErrors as they are, SQLite's availability failures as
+ * `Unavailable` with SQLite's error as the cause and a hint for the operator. `path` is the
+ * database file, looked at only to explain an I/O error.
+ */
+export function toStorageError(err: unknown, where: string, path?: string): unknown {
   if (err instanceof StorageError) return err;
   if (err instanceof Database.SqliteError && UNAVAILABLE_CODES.test(err.code)) {
-    const hint = /^SQLITE_(BUSY|LOCKED)/.test(err.code)
-      ? ' (another connection held the database lock longer than the busy timeout)'
-      : /^SQLITE_(CORRUPT|NOTADB)/.test(err.code)
-        ? ' (the file is damaged or truncated; restore it from a backup)'
-        : '';
-    return new StorageError('Unavailable', `${where}: ${err.message} [${err.code}]${hint}`);
+    return StorageError.unavailable(where, err, { hint: hintFor(err.code, path) });
   }
   return err;
 }
 
-export function closedError(name: string): StorageError {
-  return new StorageError('Unavailable', `${name}: the store is closed`);
+/** What an operator should know about some codes, beyond SQLite's own words. */
+function hintFor(code: string, path: string | undefined): string | undefined {
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return 'another connection held the database lock longer than the busy timeout';
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return 'the file is damaged or truncated; restore it from a backup';
+  if (/^SQLITE_FULL/.test(code)) return 'no space is left for the database files: free some on their disk';
+  if (/^SQLITE_READONLY/.test(code)) return 'the database cannot be written: check the file, its directory and the mount';
+  if (/^SQLITE_IOERR/.test(code)) {
+    // SQLite says only "disk I/O error"; a file system that turned read-only under the open
+    // database (ext4 after an error, say) is the common case, and it can be asked.
+    return path !== undefined && isFilePath(path) && onReadOnlyFileSystem(path)
+      ? 'the file system holding the database is read-only now'
+      : 'the operating system failed a read or write of the database files; see the system log';
+  }
+  return undefined;
+}
+
+function isFilePath(path: string): boolean {
+  return path !== '' && path !== ':memory:' && !path.startsWith('file:');
 }

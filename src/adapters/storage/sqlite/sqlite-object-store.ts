@@ -14,7 +14,7 @@ import {
 } from '../../../ports/object-store.port.js';
 import { keyRange } from './key-range.js';
 import { eventFromRow } from './sqlite-change-events.js';
-import { closedError, toStorageError } from './sqlite-errors.js';
+import { toStorageError } from './sqlite-errors.js';
 import { LogStatements } from './sqlite-log-statements.js';
 import { type CorruptRecord, RecordCodec, withRevision } from './sqlite-record-codec.js';
 import { checkFileHeader, createSchemaIfEmpty, prepareSchema } from './sqlite-schema.js';
@@ -149,7 +149,7 @@ export class SqliteObjectStore implements ObjectStore {
       prepareSchema(db, this.name);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal' && path !== ':memory:' && path !== '') {
-        throw new StorageError('Unavailable', `${this.name}: cannot switch the database to WAL mode (got ${String(mode)})`);
+        throw StorageError.unavailable(`${this.name}: cannot switch the database to WAL mode (got ${String(mode)})`);
       }
       db.pragma(`synchronous = ${synchronous}`);
       // A bigger page cache than SQLite's 2 MB default keeps the key index of large stores in
@@ -167,9 +167,8 @@ export class SqliteObjectStore implements ObjectStore {
       } catch {
         // already unusable
       }
-      const mapped = toStorageError(err, `${this.name}: cannot open the database`);
-      if (mapped instanceof StorageError) throw mapped;
-      throw new StorageError('Unavailable', `${this.name}: cannot open the database: ${(mapped as Error)?.message ?? String(mapped)}`);
+      const mapped = this.failure(err, 'cannot open the database');
+      throw mapped instanceof StorageError ? mapped : StorageError.unavailable(`${this.name}: cannot open the database`, mapped);
     }
     this.fileIdentity = fileIdentity(path);
     this.writeTx = this.db.transaction((batch: Write[]) => this.applyBatch(batch));
@@ -194,7 +193,7 @@ export class SqliteObjectStore implements ObjectStore {
   }
 
   private enqueue(kind: WriteKind, key: string, obj: KubeObject | undefined, expected: number | undefined): Promise<KubeObject> {
-    if (this.closed) return Promise.reject(closedError(this.name));
+    if (this.closed) return Promise.reject(StorageError.closed(this.name));
     let json: string | null = null;
     try {
       // Serialized now: the caller may change its object as soon as this returns.
@@ -210,14 +209,14 @@ export class SqliteObjectStore implements ObjectStore {
   /** Commits one batch and settles each of its writes. Never throws. */
   private commit(batch: Write[]): void {
     if (this.closed) {
-      for (const w of batch) w.reject(closedError(this.name));
+      for (const w of batch) w.reject(StorageError.closed(this.name));
       return;
     }
     let before: number;
     try {
       before = this.writeTx.immediate(batch);
     } catch (err) {
-      const failure = toStorageError(err, `${this.name}: write failed`);
+      const failure = this.failure(err, 'write failed');
       for (const w of batch) w.reject(failure);
       return;
     }
@@ -269,7 +268,7 @@ export class SqliteObjectStore implements ObjectStore {
         // itself: that write fails and the others go on. When SQLite rolled the whole
         // transaction back (I/O error, disk full), the whole batch fails.
         if (!this.db.inTransaction) throw err;
-        w.outcome = { error: toStorageError(err, `${this.name}: write to ${w.key} failed`) };
+        w.outcome = { error: this.failure(err, `write to ${w.key} failed`) };
       }
     }
     this.compactIfDue();
@@ -282,15 +281,13 @@ export class SqliteObjectStore implements ObjectStore {
     const live = latest && !latest.deleted ? this.codec.decode(w.key, latest.id, latest.value) : undefined;
     const liveRevision = live ? latest!.id : 0;
     if (w.kind === 'create') {
-      if (live) return { error: new StorageError('KeyExists', `key ${w.key} already exists`, w.key, liveRevision) };
+      if (live) return { error: StorageError.keyExists(w.key, liveRevision) };
       // A damaged newest row counts as absent; the new life of the key links to it.
       return { revision: this.st.append(w.key, true, false, latest?.id ?? 0, w.json), prev: undefined };
     }
-    if (!live) return { error: new StorageError('NotFound', `key ${w.key} not found`, w.key) };
+    if (!live) return { error: StorageError.notFound(w.key) };
     if (w.expected !== undefined && w.expected !== liveRevision) {
-      return {
-        error: new StorageError('Conflict', `key ${w.key} is at revision ${liveRevision}, not ${w.expected}`, w.key, liveRevision),
-      };
+      return { error: StorageError.conflict(w.key, liveRevision, w.expected) };
     }
     const revision =
       w.kind === 'update'
@@ -330,7 +327,7 @@ export class SqliteObjectStore implements ObjectStore {
       if (!row || row.deleted) return undefined;
       return this.codec.decode(key, row.id, row.value);
     } catch (err) {
-      throw toStorageError(err, `${this.name}: get failed`);
+      throw this.failure(err, 'get failed');
     }
   }
 
@@ -345,10 +342,10 @@ export class SqliteObjectStore implements ObjectStore {
         const compacted = this.st.compactRevision();
         const revision = options.revision ?? current;
         if (revision > current) {
-          throw new StorageError('TooLarge', `revision ${revision} is newer than the current revision ${current}`, undefined, current);
+          throw StorageError.tooLarge(revision, current);
         }
         if (revision < compacted) {
-          throw new StorageError('Expired', `revision ${revision} is older than the compaction point ${compacted}`, undefined, compacted);
+          throw StorageError.expired(revision, compacted, { where: this.name });
         }
         const items: ListResult['items'] = [];
         // One more than asked for tells whether more follow. Damaged rows are skipped, so a
@@ -370,7 +367,7 @@ export class SqliteObjectStore implements ObjectStore {
         return { items, revision, more };
       });
     } catch (err) {
-      throw toStorageError(err, `${this.name}: list failed`);
+      throw this.failure(err, 'list failed');
     }
   }
 
@@ -379,7 +376,7 @@ export class SqliteObjectStore implements ObjectStore {
     try {
       return this.st.currentRevision();
     } catch (err) {
-      throw toStorageError(err, `${this.name}: reading the revision failed`);
+      throw this.failure(err, 'reading the revision failed');
     }
   }
 
@@ -388,7 +385,7 @@ export class SqliteObjectStore implements ObjectStore {
     try {
       return this.st.compactRevision();
     } catch (err) {
-      throw toStorageError(err, `${this.name}: reading the compaction point failed`);
+      throw this.failure(err, 'reading the compaction point failed');
     }
   }
 
@@ -405,12 +402,7 @@ export class SqliteObjectStore implements ObjectStore {
       history = this.readTx(() => {
         const compacted = this.st.compactRevision();
         if (fromRevision < compacted) {
-          throw new StorageError(
-            'Expired',
-            `changes after revision ${fromRevision} are compacted (history starts after ${compacted})`,
-            undefined,
-            compacted,
-          );
+          throw StorageError.expired(fromRevision, compacted, { where: this.name });
         }
         const events: StoreEvent[] = [];
         for (let after = fromRevision; after < upTo; ) {
@@ -425,7 +417,7 @@ export class SqliteObjectStore implements ObjectStore {
         return events;
       });
     } catch (err) {
-      throw toStorageError(err, `${this.name}: watch failed`);
+      throw this.failure(err, 'watch failed');
     }
     const w = this.hub.open(prefix, fromRevision, sink);
     for (const e of history) w.send(e);
@@ -441,7 +433,7 @@ export class SqliteObjectStore implements ObjectStore {
       if (version === this.lastDataVersion) return;
       this.lastDataVersion = version;
     } catch (err) {
-      this.hub.endAll(toStorageError(err, `${this.name}: watching failed`) as Error);
+      this.hub.endAll(this.failure(err, 'watching failed') as Error);
       return;
     }
     this.pumpSafely();
@@ -451,7 +443,7 @@ export class SqliteObjectStore implements ObjectStore {
     try {
       this.pump();
     } catch (err) {
-      this.hub.endAll(toStorageError(err, `${this.name}: watching failed`) as Error);
+      this.hub.endAll(this.failure(err, 'watching failed') as Error);
     }
   }
 
@@ -470,9 +462,8 @@ export class SqliteObjectStore implements ObjectStore {
       }));
       if (compacted > after) {
         // Another process compacted past changes not yet delivered here.
-        this.hub.failBefore(
-          compacted,
-          () => new StorageError('Expired', `${this.name}: the watch fell behind the compaction point ${compacted}`, undefined, compacted),
+        this.hub.failBefore(compacted, () =>
+          StorageError.expired(after, compacted, { where: `${this.name}: another process compacted past this watch` }),
         );
       }
       for (const row of rows) {
@@ -494,10 +485,10 @@ export class SqliteObjectStore implements ObjectStore {
       this.st.currentRevision();
       this.st.compactRevision();
     } catch (err) {
-      throw toStorageError(err, `${this.name}: not ready`);
+      throw this.failure(err, 'not ready');
     }
     if (this.fileIdentity !== undefined && fileIdentity(this.path) !== this.fileIdentity) {
-      throw new StorageError('Unavailable', `${this.name}: the database file was removed or replaced while open`);
+      throw StorageError.unavailable(`${this.name}: the database file was removed or replaced while open`);
     }
   }
 
@@ -512,11 +503,11 @@ export class SqliteObjectStore implements ObjectStore {
     this.batcher.flush();
     this.closed = true;
     clearInterval(this.pollTimer);
-    this.hub.endAll(closedError(this.name));
+    this.hub.endAll(StorageError.closed(this.name));
     try {
       this.db.close();
     } catch (err) {
-      throw toStorageError(err, `${this.name}: close failed`);
+      throw this.failure(err, 'close failed');
     }
   }
 
@@ -526,7 +517,12 @@ export class SqliteObjectStore implements ObjectStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw closedError(this.name);
+    if (this.closed) throw StorageError.closed(this.name);
+  }
+
+  /** A failure of SQLite while doing `what`, as the port names it (see sqlite-errors.ts). */
+  private failure(err: unknown, what: string): unknown {
+    return toStorageError(err, `${this.name}: ${what}`, this.path);
   }
 }
 

@@ -51,8 +51,8 @@ INSERT INTO meta (name, value) VALUES ('compact_revision', 0);
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 const SQLITE_HEADER_SIZE = 100;
 
-function failure(name: string, why: string): StorageError {
-  return new StorageError('Unavailable', `${name}: ${why}`);
+function failure(name: string, why: string, cause?: unknown): StorageError {
+  return StorageError.unavailable(`${name}: ${why}`, cause);
 }
 
 /**
@@ -69,7 +69,7 @@ export function checkFileHeader(path: string, name: string): void {
     size = st.size;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err instanceof StorageError ? err : failure(name, `cannot inspect the database file: ${(err as Error).message}`);
+    throw err instanceof StorageError ? err : failure(name, 'cannot inspect the database file', err);
   }
   if (size === 0) return;
   const header = Buffer.alloc(SQLITE_HEADER_SIZE);
