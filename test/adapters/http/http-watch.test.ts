@@ -53,10 +53,25 @@ describe('http transport: watch streaming', () => {
     controller.abort();
   });
 
-  it('answers 410 on the request for a resourceVersion too old', async () => {
-    const res = await fetch(`${s.url}${WIDGETS}?watch=true&resourceVersion=1`);
-    expect(res.status).to.equal(410);
-    expect(await res.json()).to.deep.include({ kind: 'Status', reason: 'Expired', code: 410 });
+  it('answers a resourceVersion too old as kube-apiserver does: 200, one ERROR event with the 410 Status, end', async () => {
+    for (const accept of ['application/json', TABLE_ACCEPT]) {
+      const res = await fetch(`${s.url}${WIDGETS}?watch=true&resourceVersion=1`, { headers: { Accept: accept } });
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^application\/json/);
+      const lines = (await res.text()).split('\n').filter((l) => l !== '');
+      expect(lines).to.have.length(1);
+      const event = JSON.parse(lines[0]);
+      expect(event.type).to.equal('ERROR');
+      expect(event.object).to.deep.include({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410 });
+      expect(event.object.message).to.equal('too old resource version: 1 (10)');
+    }
+    expect(s.transport.openWatches).to.equal(0);
+  });
+
+  it('still answers other failures of a watch request with their HTTP code', async () => {
+    const res = await fetch(`${s.url}${WIDGETS}?watch=true&timeoutSeconds=soon`);
+    expect(res.status).to.equal(400);
+    expect(await res.json()).to.deep.include({ kind: 'Status', code: 400 });
   });
 
   it('passes ERROR events through and then ends the stream', async () => {

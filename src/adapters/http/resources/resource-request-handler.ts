@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
-import { methodNotAllowed } from '../../../domain/errors/api-error.js';
+import { isApiError, methodNotAllowed } from '../../../domain/errors/api-error.js';
 import type { UserInfo } from '../../../domain/resource/strategy.js';
 import type {
   RequestContext,
@@ -8,6 +8,7 @@ import type {
   ResourceEndpoint,
   ServedResource,
   SubresourceEndpoint,
+  WatchStream,
 } from '../../../ports/resource-api.port.js';
 import { negotiateOutput, contentTypeOf, type OutputFormat } from '../negotiation/output-format.js';
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from '../request/body-decoder.js';
@@ -28,7 +29,7 @@ import { pathNotFound, type ResourceAddress } from '../request/resource-path.js'
 import { encodeBody, encodeJsonList } from '../response/body-encoding.js';
 import { isStatus, transformOutput, type TransformContext } from '../response/output-transform.js';
 import { warningHeaderValues } from '../response/warning-header.js';
-import type { WatchStreamer } from '../watch/watch-streamer.js';
+import { errorEventStream, type WatchStreamer } from '../watch/watch-streamer.js';
 import type { ServedIndex } from './served-index.js';
 
 /**
@@ -173,7 +174,15 @@ export class ResourceRequestHandler {
     const format = negotiate(r, true);
     let opts = parseWatchOptions(r.q);
     if (name !== undefined) opts = pinToName(opts, name);
-    const stream = await r.endpoint.watch(r.rctx, r.namespace, opts);
+    let stream: WatchStream;
+    try {
+      stream = await r.endpoint.watch(r.rctx, r.namespace, opts);
+    } catch (err) {
+      // A resourceVersion too old to watch from: kube-apiserver answers 200 and one ERROR event
+      // with the 410 Status, then ends the stream; clients written for it wait for that event.
+      if (!isApiError(err) || err.code !== 410) throw err;
+      stream = errorEventStream(err);
+    }
     r.ctx.respond = false;
     await this.watches.serve(r.ctx.res, stream, format, r.tc, () => r.rctx.abort());
   }

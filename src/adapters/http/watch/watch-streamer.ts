@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { serviceUnavailable } from '../../../domain/errors/api-error.js';
 import { statusFromError } from '../../../domain/errors/status.js';
+import type { WatchEvent } from '../../../domain/meta/types.js';
 import type { WatchStream } from '../../../ports/resource-api.port.js';
 import { contentTypeOf, type OutputFormat } from '../negotiation/output-format.js';
 import type { TransformContext } from '../response/output-transform.js';
@@ -178,4 +179,17 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/** A watch stream of one ERROR event carrying `err` as a Status, then its end. */
+export function errorEventStream(err: unknown): WatchStream {
+  const events: WatchEvent[] = [{ type: 'ERROR', object: statusFromError(err) }];
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* events;
+    },
+    close() {
+      events.length = 0;
+    },
+  };
 }
