@@ -74,6 +74,33 @@ describe('http transport: watch streaming', () => {
     expect(await res.json()).to.deep.include({ kind: 'Status', code: 400 });
   });
 
+  it('serves the legacy watch paths: collections, across namespaces and one item, GET only', async () => {
+    const controller = new AbortController();
+    const all = await fetch(`${s.url}/apis/demo.example.com/v1/watch/widgets?resourceVersion=11`, { signal: controller.signal });
+    const one = await fetch(`${s.url}/apis/demo.example.com/v1/watch/namespaces/default/widgets/w2?resourceVersion=11`, { signal: controller.signal });
+    expect([all.status, one.status]).to.deep.equal([200, 200]);
+    await waitFor(() => s.api.widgets.watchers.size === 2);
+    const watches = s.api.widgets.calls.filter((c) => c.verb === 'watch');
+    expect(watches.map((c) => c.namespace)).to.deep.equal([undefined, 'default']);
+    expect((watches[1].args[0] as { fieldSelector: string }).fieldSelector).to.equal('metadata.name=w2');
+    await post(s, 'w1');
+    await post(s, 'w2');
+    expect((await readEvents(all, 2)).map((e) => e.object.metadata.name)).to.deep.equal(['w1', 'w2']);
+    // The fake does not filter by field selector: the pin to the name is what the item path adds.
+    expect((await readEvents(one, 1))[0].type).to.equal('ADDED');
+    controller.abort();
+
+    const expired = await fetch(`${s.url}/apis/demo.example.com/v1/watch/namespaces/default/widgets?resourceVersion=1`);
+    expect(expired.status).to.equal(200);
+    expect(JSON.parse((await expired.text()).trim())).to.deep.include({ type: 'ERROR' });
+    const write = await fetch(`${s.url}/apis/demo.example.com/v1/watch/namespaces/default/widgets`, { method: 'POST', body: '{}' });
+    expect(write.status).to.equal(405);
+    const sub = await fetch(`${s.url}/apis/demo.example.com/v1/watch/namespaces/default/widgets/w1/status`);
+    expect(sub.status).to.equal(404);
+    // A namespaced item needs its namespace, as on the other paths.
+    expect((await fetch(`${s.url}/apis/demo.example.com/v1/watch/widgets/w1`)).status).to.equal(404);
+  });
+
   it('passes ERROR events through and then ends the stream', async () => {
     const res = await fetch(`${s.url}${WIDGETS}?watch=true&resourceVersion=11`);
     await waitFor(() => s.api.widgets.watchers.size === 1);

@@ -1,6 +1,9 @@
 import { ApiError, badRequest } from '../../../domain/errors/api-error.js';
 
-/** Where a resource request points: `/apis/{group}/{version}/[namespaces/{ns}/]{plural}[/{name}[/{subresource}]]`. */
+/**
+ * Where a resource request points: `/apis/{group}/{version}/[namespaces/{ns}/]{plural}[/{name}[/{subresource}]]`,
+ * or a legacy watch path `/apis/{group}/{version}/watch/[namespaces/{ns}/]{plural}[/{name}]`.
+ */
 export interface ResourceAddress {
   /** `''` for the core group (`/api/{version}/...`). */
   group: string;
@@ -10,6 +13,12 @@ export interface ResourceAddress {
   plural: string;
   name: string | undefined;
   subresource: string | undefined;
+  /**
+   * Set on the legacy watch paths (`.../watch/...`, deprecated since Kubernetes 1.11 but still
+   * served by kube-apiserver, and the only way some clients watch): a GET there is a watch
+   * without `watch=true`.
+   */
+  watch?: true;
 }
 
 // A namespace's own subresources, which are not resources inside the namespace.
@@ -45,14 +54,19 @@ export function parseResourcePath(path: string): ResourceAddress | undefined {
     if (part === '') throw pathNotFound();
     parts.push(part);
   }
+  const watch = parts[0] === 'watch' && parts.length > 1;
+  if (watch) parts.shift();
   let namespace: string | undefined;
   let at = 0;
   if (parts[0] === 'namespaces' && parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2])) {
     namespace = parts[1];
     at = 2;
   }
-  if (parts.length - at > 3) throw pathNotFound();
-  return { group, version, namespace, plural: parts[at], name: parts[at + 1], subresource: parts[at + 2] };
+  // Watch paths name a collection or one item, never a subresource.
+  if (parts.length - at > (watch ? 2 : 3)) throw pathNotFound();
+  const addr: ResourceAddress = { group, version, namespace, plural: parts[at], name: parts[at + 1], subresource: parts[at + 2] };
+  if (watch) addr.watch = true;
+  return addr;
 }
 
 function trimSlashes(path: string): string {

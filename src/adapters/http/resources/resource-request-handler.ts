@@ -120,6 +120,11 @@ export class ResourceRequestHandler {
     };
     const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
 
+    if (addr.watch) {
+      // The legacy watch paths serve watches only, whatever the query says.
+      if (method !== 'GET') throw notAllowed();
+      return this.watch(req, addr.name);
+    }
     if (addr.subresource !== undefined) return this.subresource(req, method);
     if (addr.name === undefined) {
       if (method === 'GET') return isWatchRequest(req.q) ? this.watch(req, undefined) : this.list(req);

@@ -30,6 +30,25 @@ describe('http: resource paths', () => {
     expect(parseResourcePath('/api/v1/namespaces/default/status')).to.include({ plural: 'namespaces', name: 'default', subresource: 'status' });
   });
 
+  it('parses the legacy watch paths, marked as watches', () => {
+    expect(parseResourcePath('/apis/demo.example.com/v1/watch/namespaces/default/widgets')).to.deep.equal({
+      group: 'demo.example.com',
+      version: 'v1',
+      namespace: 'default',
+      plural: 'widgets',
+      name: undefined,
+      subresource: undefined,
+      watch: true,
+    });
+    expect(parseResourcePath('/apis/demo.example.com/v1/watch/namespaces/default/widgets/foo')).to.include({ namespace: 'default', name: 'foo', watch: true });
+    expect(parseResourcePath('/apis/demo.example.com/v1/watch/widgets')).to.include({ namespace: undefined, plural: 'widgets', watch: true });
+    expect(parseResourcePath('/apis/demo.example.com/v1/watch/gadgets/big')).to.include({ plural: 'gadgets', name: 'big', watch: true });
+    expect(parseResourcePath('/api/v1/watch/namespaces/default/events')).to.include({ group: '', namespace: 'default', plural: 'events', watch: true });
+    // Not a watch path: an item named "watch", and a type named "watch".
+    expect(parseResourcePath('/apis/demo.example.com/v1/namespaces/default/widgets/watch')).to.not.have.property('watch');
+    expect(parseResourcePath('/apis/demo.example.com/v1/watch')).to.not.have.property('watch');
+  });
+
   it('decodes percent-encoded segments', () => {
     expect(parseResourcePath('/apis/demo.example.com/v1/namespaces/default/widgets/a%3Ab')).to.include({ name: 'a:b' });
   });
@@ -51,6 +70,8 @@ describe('http: resource paths', () => {
     };
     expect(fail('/apis/g.io/v1/namespaces/ns/widgets/foo/status/extra').code).to.equal(404);
     expect(fail('/apis/g.io/v1/widgets//foo').code).to.equal(404);
+    // Watch paths have no subresources.
+    expect(fail('/apis/g.io/v1/watch/namespaces/ns/widgets/foo/status').code).to.equal(404);
     expect(fail('/apis/g.io/v1/widgets/%E0%A4%A').code).to.equal(400);
   });
 });
