@@ -99,11 +99,12 @@ export function decodeJsonPatch(patch: unknown, options: JsonPatchOptions = {}):
  * matter, `1` equals `1.0`, `"1"` does not). Array indexes are decimal without leading zeros and
  * must be within bounds (up to the length for add). The empty path is the whole document.
  *
- * Every failure throws an ApiError: BadRequest (with what failed, e.g.
+ * Every failure throws an ApiError: BadRequest for a malformed patch, Invalid (422, as
+ * Kubernetes answers) for an operation that does not apply, with what failed (e.g.
  * `replace operation does not apply: doc is missing path: "/spec/x": missing value` or
  * `testing value /spec/color failed: test failed`), or RequestEntityTooLarge for too many
  * operations. Values that are not JSON (functions, bigints, NaN, class instances, cycles) are
- * rejected as BadRequest too.
+ * rejected as BadRequest.
  */
 export function applyJsonPatch(doc: unknown, patch: unknown, options: JsonPatchOptions = {}): unknown {
   try {
@@ -210,26 +211,26 @@ function add(root: unknown, tokens: string[], path: string, value: unknown, opNa
   if (Array.isArray(parent)) {
     const index = key === '-' ? parent.length : arrayIndex(key, path, opName);
     if (index > parent.length) {
-      throw badRequest(outOfBounds(opName, path, index, parent.length));
+      throw notApplicable(outOfBounds(opName, path, index, parent.length));
     }
     parent.splice(index, 0, value);
   } else if (isObject(parent)) {
     setOwn(parent, key, value);
   } else {
-    throw badRequest(missingPath(opName, path));
+    throw notApplicable(missingPath(opName, path));
   }
   return root;
 }
 
 function remove(root: unknown, tokens: string[], path: string, opName: string): unknown {
   if (tokens.length === 0) {
-    throw badRequest(`${opName} operation does not apply: the whole document cannot be removed`);
+    throw notApplicable(`${opName} operation does not apply: the whole document cannot be removed`);
   }
   const parent = resolve(root, tokens.slice(0, -1));
   const key = tokens[tokens.length - 1];
   if (Array.isArray(parent)) {
     const index = arrayIndex(key, path, opName);
-    if (index >= parent.length) throw badRequest(outOfBounds(opName, path, index, parent.length));
+    if (index >= parent.length) throw notApplicable(outOfBounds(opName, path, index, parent.length));
     return parent.splice(index, 1)[0];
   }
   if (isObject(parent) && Object.hasOwn(parent, key)) {
@@ -237,7 +238,7 @@ function remove(root: unknown, tokens: string[], path: string, opName: string): 
     delete parent[key];
     return removed;
   }
-  throw badRequest(missingPath(opName, path));
+  throw notApplicable(missingPath(opName, path));
 }
 
 function replace(root: unknown, tokens: string[], path: string, value: unknown): unknown {
@@ -246,28 +247,28 @@ function replace(root: unknown, tokens: string[], path: string, value: unknown):
   const key = tokens[tokens.length - 1];
   if (Array.isArray(parent)) {
     const index = arrayIndex(key, path, 'replace');
-    if (index >= parent.length) throw badRequest(outOfBounds('replace', path, index, parent.length));
+    if (index >= parent.length) throw notApplicable(outOfBounds('replace', path, index, parent.length));
     parent[index] = value;
   } else if (isObject(parent) && Object.hasOwn(parent, key)) {
     setOwn(parent, key, value);
   } else {
-    throw badRequest(missingPath('replace', path));
+    throw notApplicable(missingPath('replace', path));
   }
   return root;
 }
 
 function test(root: unknown, tokens: string[], path: string, expected: unknown): unknown {
   const found = lookup(root, tokens);
-  if (!found.exists) throw badRequest(missingPath('test', path));
-  if (!deepEqual(found.value, expected)) throw badRequest(`testing value ${path} failed: test failed`);
+  if (!found.exists) throw notApplicable(missingPath('test', path));
+  if (!deepEqual(found.value, expected)) throw notApplicable(`testing value ${path} failed: test failed`);
   return root;
 }
 
 function move(root: unknown, fromTokens: string[], from: string, tokens: string[], path: string): unknown {
-  if (!lookup(root, fromTokens).exists) throw badRequest(missingFrom('move', from));
+  if (!lookup(root, fromTokens).exists) throw notApplicable(missingFrom('move', from));
   if (from === path) return root;
   if (isPrefix(fromTokens, tokens)) {
-    throw badRequest(
+    throw notApplicable(
       `move operation does not apply: cannot move ${quote(from)} into its own child ${quote(path)}`,
     );
   }
@@ -284,10 +285,10 @@ function copy(
   budget: CopyBudget,
 ): unknown {
   const found = lookup(root, fromTokens);
-  if (!found.exists) throw badRequest(missingFrom('copy', from));
+  if (!found.exists) throw notApplicable(missingFrom('copy', from));
   const value = cloneJson(found.value, `the value at ${quote(from)}`, budget);
   if (budget.used > budget.limit) {
-    throw badRequest(
+    throw notApplicable(
       `copy operation does not apply: the copies of this patch add about ${budget.used} bytes, more than the limit of ${budget.limit}`,
     );
   }
@@ -319,7 +320,7 @@ function lookup(root: unknown, tokens: readonly string[]): { exists: boolean; va
 
 function arrayIndex(token: string, path: string, opName: string): number {
   if (!ARRAY_INDEX.test(token) || !Number.isSafeInteger(Number(token))) {
-    throw badRequest(
+    throw notApplicable(
       `${opName} operation does not apply: ${JSON.stringify(token)} is not a valid array index in path ${quote(path)}`,
     );
   }
@@ -328,6 +329,15 @@ function arrayIndex(token: string, path: string, opName: string): number {
 
 function isPrefix(prefix: readonly string[], tokens: readonly string[]): boolean {
   return prefix.length < tokens.length && prefix.every((t, i) => t === tokens[i]);
+}
+
+/**
+ * An operation that does not apply to the document: 422 Invalid, as kube-apiserver answers every
+ * failure of applying a well-formed JSON patch (a failed `test` among them). A patch that is not
+ * well-formed stays 400. Kubernetes' message for this is generic; this one says what failed.
+ */
+function notApplicable(message: string): ApiError {
+  return new ApiError('Invalid', 422, message);
 }
 
 function missingPath(opName: string, path: string): string {

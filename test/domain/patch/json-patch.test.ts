@@ -27,6 +27,16 @@ function expectBadRequest(fn: () => unknown, message?: string | RegExp): ApiErro
   return err;
 }
 
+/** An operation that does not apply to the document: 422 Invalid, as kube-apiserver answers. */
+function expectNotApplicable(fn: () => unknown, message?: string | RegExp): ApiError {
+  const err = apiErrorOf(fn);
+  expect(err.reason, err.message).to.equal('Invalid');
+  expect(err.code).to.equal(422);
+  if (typeof message === 'string') expect(err.message).to.equal(message);
+  else if (message) expect(err.message).to.match(message);
+  return err;
+}
+
 describe('JSON Patch (RFC 6902)', () => {
   describe('the examples of RFC 6902 appendix A', () => {
     const cases: Array<{ name: string; doc: unknown; patch: unknown; want: unknown }> = [
@@ -113,21 +123,21 @@ describe('JSON Patch (RFC 6902)', () => {
     }
 
     it('A.9 testing a value: error', () => {
-      expectBadRequest(
+      expectNotApplicable(
         () => applyJsonPatch({ baz: 'qux' }, [{ op: 'test', path: '/baz', value: 'bar' }]),
         'testing value /baz failed: test failed',
       );
     });
 
     it('A.12 adding to a nonexistent target', () => {
-      expectBadRequest(
+      expectNotApplicable(
         () => applyJsonPatch({ foo: 'bar' }, [{ op: 'add', path: '/baz/bat', value: 'qux' }]),
         'add operation does not apply: doc is missing path: "/baz/bat": missing value',
       );
     });
 
     it('A.15 comparing strings and numbers', () => {
-      expectBadRequest(
+      expectNotApplicable(
         () => applyJsonPatch({ '/': 9, '~1': 10 }, [{ op: 'test', path: '/~01', value: '10' }]),
         'testing value /~01 failed: test failed',
       );
@@ -152,7 +162,7 @@ describe('JSON Patch (RFC 6902)', () => {
 
     it('is all or nothing: a failing operation leaves no partial result behind', () => {
       const doc = { a: 1 };
-      expectBadRequest(() =>
+      expectNotApplicable(() =>
         applyJsonPatch(doc, [
           { op: 'replace', path: '/a', value: 2 },
           { op: 'test', path: '/a', value: 3 },
@@ -165,7 +175,7 @@ describe('JSON Patch (RFC 6902)', () => {
       expect(applyJsonPatch({ a: 1 }, [{ op: 'replace', path: '', value: { b: 2 } }])).to.deep.equal({ b: 2 });
       expect(applyJsonPatch({ a: 1 }, [{ op: 'add', path: '', value: [1] }])).to.deep.equal([1]);
       expect(applyJsonPatch({ a: 1 }, [{ op: 'test', path: '', value: { a: 1 } }])).to.deep.equal({ a: 1 });
-      expectBadRequest(() => applyJsonPatch({ a: 1 }, [{ op: 'remove', path: '' }]), /whole document/);
+      expectNotApplicable(() => applyJsonPatch({ a: 1 }, [{ op: 'remove', path: '' }]), /whole document/);
     });
 
     it('adds over an existing member, inserts into arrays and appends with "-" or the length', () => {
@@ -185,8 +195,8 @@ describe('JSON Patch (RFC 6902)', () => {
       expect(() =>
         applyJsonPatch(doc, [{ op: 'test', path: '/spec/a', value: { y: [1, { z: true }], x: 1.0 } }]),
       ).not.to.throw();
-      expectBadRequest(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/a/x', value: '1' }]));
-      expectBadRequest(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/a/y', value: [{ z: true }, 1] }]));
+      expectNotApplicable(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/a/x', value: '1' }]));
+      expectNotApplicable(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/a/y', value: [{ z: true }, 1] }]));
     });
 
     it('copies values deeply, so later operations do not affect the source', () => {
@@ -199,7 +209,7 @@ describe('JSON Patch (RFC 6902)', () => {
 
     it('moves onto itself as a no-op and refuses to move a value into its own child', () => {
       expect(applyJsonPatch({ a: { b: 1 } }, [{ op: 'move', from: '/a', path: '/a' }])).to.deep.equal({ a: { b: 1 } });
-      expectBadRequest(
+      expectNotApplicable(
         () => applyJsonPatch({ a: { b: 1 } }, [{ op: 'move', from: '/a', path: '/a/b/c' }]),
         /cannot move "\/a" into its own child "\/a\/b\/c"/,
       );
@@ -229,9 +239,9 @@ describe('JSON Patch (RFC 6902)', () => {
         JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}'),
       );
       // Inherited members do not exist as far as a pointer is concerned.
-      expectBadRequest(() => applyJsonPatch({}, [{ op: 'remove', path: '/constructor' }]), /missing path/);
-      expectBadRequest(() => applyJsonPatch({}, [{ op: 'test', path: '/toString', value: null }]), /missing path/);
-      expectBadRequest(
+      expectNotApplicable(() => applyJsonPatch({}, [{ op: 'remove', path: '/constructor' }]), /missing path/);
+      expectNotApplicable(() => applyJsonPatch({}, [{ op: 'test', path: '/toString', value: null }]), /missing path/);
+      expectNotApplicable(
         () => applyJsonPatch({}, [{ op: 'add', path: '/__proto__/polluted', value: true }]),
         /missing path/,
       );
@@ -317,8 +327,10 @@ describe('JSON Patch (RFC 6902)', () => {
       { name: 'a class instance value', patch: [{ op: 'add', path: '/a', value: new Date(0) }], message: /is not JSON: it contains a Date/ },
     ];
     for (const c of cases) {
-      it(`rejects ${c.name} as BadRequest`, () => {
-        expectBadRequest(() => applyJsonPatch(doc, c.patch), c.message);
+      // A well-formed operation that does not apply is 422; a malformed patch or value is 400.
+      const applies = /does not apply|test failed|array index|out of bounds/.test(String(c.message));
+      it(`rejects ${c.name} as ${applies ? 'Invalid' : 'BadRequest'}`, () => {
+        (applies ? expectNotApplicable : expectBadRequest)(() => applyJsonPatch(doc, c.patch), c.message);
       });
     }
 
@@ -331,7 +343,7 @@ describe('JSON Patch (RFC 6902)', () => {
 
     it('stops copy operations that would blow the document up', () => {
       const patch = Array.from({ length: 40 }, (_, i) => ({ op: 'copy', from: '', path: `/c${i}` }));
-      expectBadRequest(() => applyJsonPatch({ seed: 'x'.repeat(100) }, patch, { maxCopyBytes: 100_000 }), /copies of this patch add about/);
+      expectNotApplicable(() => applyJsonPatch({ seed: 'x'.repeat(100) }, patch, { maxCopyBytes: 100_000 }), /copies of this patch add about/);
     });
 
     it('decodes a valid patch without applying it', () => {
