@@ -9,6 +9,7 @@ import {
   type StoreWatchSink,
   StorageError,
 } from '../../../ports/object-store.port.js';
+import { nonNegativeInteger } from '../shared/argument-checks.js';
 import { EtcdCompactionPoint } from './etcd-compaction-point.js';
 import { EtcdConnection } from './etcd-connection.js';
 import { isCompactedError, isFutureRevisionError } from './etcd-errors.js';
@@ -100,9 +101,7 @@ export class EtcdObjectStore implements ObjectStore {
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     this.assertOpen();
     const { revision, startKey, limit } = options;
-    if (revision !== undefined && (!Number.isSafeInteger(revision) || revision < 0)) {
-      throw new TypeError(`revision must be a non-negative integer, got ${revision}`);
-    }
+    if (revision !== undefined) nonNegativeInteger(revision, 'revision');
     const { start, end } = this.keys.range(prefix, startKey);
     let res: IRangeResponse;
     try {
@@ -126,7 +125,7 @@ export class EtcdObjectStore implements ObjectStore {
 
   async update(key: string, obj: KubeObject, expectedRevision: number): Promise<KubeObject> {
     this.assertOpen();
-    assertRevision(expectedRevision);
+    nonNegativeInteger(expectedRevision, 'expectedRevision');
     const k = this.keys.key(key);
     const value = encodeValue(obj);
     const res = await this.txn('update', {
@@ -143,7 +142,7 @@ export class EtcdObjectStore implements ObjectStore {
 
   async delete(key: string, expectedRevision?: number): Promise<KubeObject> {
     this.assertOpen();
-    if (expectedRevision !== undefined) assertRevision(expectedRevision);
+    if (expectedRevision !== undefined) nonNegativeInteger(expectedRevision, 'expectedRevision');
     const k = this.keys.key(key);
     const compare: ICompare[] = [{ key: k, target: 'Create', result: 'Greater', create_revision: 0 }];
     if (expectedRevision !== undefined) compare.push({ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision });
@@ -160,9 +159,7 @@ export class EtcdObjectStore implements ObjectStore {
 
   async watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch> {
     this.assertOpen();
-    if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) {
-      throw new TypeError(`fromRevision must be a non-negative integer, got ${fromRevision}`);
-    }
+    nonNegativeInteger(fromRevision, 'fromRevision');
     const deadline = Date.now() + this.options.requestTimeoutMs;
     // etcd accepts a watch from its compaction point itself, whose changes it no longer holds
     // all of, and reports compaction only after creating the watch: a read at fromRevision
@@ -212,7 +209,7 @@ export class EtcdObjectStore implements ObjectStore {
    */
   async compact(revision: number): Promise<void> {
     this.assertOpen();
-    assertRevision(revision);
+    nonNegativeInteger(revision, 'revision');
     try {
       await this.connection.run('compact', 'write', (o) => this.connection.client.kv.compact({ revision }, o));
     } catch (err) {
@@ -282,8 +279,4 @@ export class EtcdObjectStore implements ObjectStore {
 
 function failedRange(res: ITxnResponse): IKeyValue | undefined {
   return res.responses[0]?.response_range?.kvs[0];
-}
-
-function assertRevision(revision: number): void {
-  if (!Number.isSafeInteger(revision) || revision < 0) throw new TypeError(`a revision is a non-negative integer, got ${revision}`);
 }

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../../domain/meta/types.js';
+import { assertStorableObject } from '../shared/argument-checks.js';
 
 /**
  * Values in etcd are the JSON of the object without `metadata.resourceVersion`: the revision
@@ -8,9 +9,7 @@ import type { KubeObject } from '../../../domain/meta/types.js';
 
 /** The bytes to store for `obj`. Throws a TypeError for values JSON cannot hold. */
 export function encodeValue(obj: KubeObject): Buffer {
-  if (obj === null || typeof obj !== 'object' || obj.metadata === null || typeof obj.metadata !== 'object') {
-    throw new TypeError('an object with metadata is required');
-  }
+  assertStorableObject(obj);
   const { resourceVersion: _dropped, ...metadata } = obj.metadata;
   return Buffer.from(JSON.stringify({ ...obj, metadata }), 'utf8');
 }

@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { injectable } from 'inversify';
 import type { KubeObject } from '../../../domain/meta/types.js';
-import { deepFreeze, isPlainObject } from '../../../domain/util/json.js';
+import { deepFreeze } from '../../../domain/util/json.js';
 import {
   type ListOptions,
   type ListResult,
@@ -12,6 +12,7 @@ import {
   type StoreWatch,
   type StoreWatchSink,
 } from '../../../ports/object-store.port.js';
+import { assertStorableObject, positiveInteger } from '../shared/argument-checks.js';
 import { DIRECTORY_MODE, DurableFiles, FileWriteError } from './durable-files.js';
 import { EventHistory } from './event-history.js';
 import { compareKeys, ObjectIndex } from './object-index.js';
@@ -401,8 +402,7 @@ export class FileSystemObjectStore implements ObjectStore {
 
 /** A deep, JSON-faithful copy of a caller's object: what a restart would read back. */
 function copyObject(obj: KubeObject): KubeObject {
-  if (!isPlainObject(obj)) throw new TypeError('object must be a plain object');
-  if (!isPlainObject(obj.metadata)) throw new TypeError('object.metadata must be an object');
+  assertStorableObject(obj);
   return JSON.parse(JSON.stringify(obj)) as KubeObject;
 }
 
@@ -412,7 +412,3 @@ async function rootIdentity(root: string): Promise<string> {
   return `${st.dev}:${st.ino}`;
 }
 
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`${what} must be a positive integer, got ${value}`);
-  return value;
-}

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../../domain/meta/types.js';
 import { deepFreeze } from '../../../domain/util/json.js';
 import { rememberJson } from '../../../ports/known-json.js';
+import { assertStorableObject } from '../shared/argument-checks.js';
 
 /**
  * `obj` as stored: with `resourceVersion` set in its metadata, as JSON text, and as a deeply
@@ -13,9 +14,7 @@ import { rememberJson } from '../../../ports/known-json.js';
  *   serialised (cycles, BigInt).
  */
 export function storedForm(obj: KubeObject, resourceVersion: string): { json: string; object: Readonly<KubeObject> } {
-  if (!isRecord(obj) || !isRecord(obj.metadata)) {
-    throw new TypeError('a stored object must be a JSON object with an object metadata');
-  }
+  assertStorableObject(obj);
   const stamped = { ...obj, metadata: { ...obj.metadata, resourceVersion } };
   const json = JSON.stringify(stamped);
   // V8 builds a long JSON.stringify result as a tree of pieces; reading a character flattens

@@ -9,6 +9,7 @@ import {
   type StoreWatchSink,
   StorageError,
 } from '../../../ports/object-store.port.js';
+import { nonNegativeInteger } from '../shared/argument-checks.js';
 import { ChangeHistory, storeEvent } from './change-history.js';
 import { frozenFromJson, storedForm, withResourceVersion } from './frozen-json.js';
 import { MemoryWatchHub } from './memory-watch-hub.js';
@@ -79,14 +80,8 @@ export class MemoryObjectStore implements ObjectStore {
   private closed = false;
 
   constructor(options: MemoryObjectStoreOptions = {}) {
-    const limit = options.historyLimit ?? 10_000;
-    if (!Number.isSafeInteger(limit) || limit < 0) {
-      throw new TypeError(`historyLimit must be a non-negative integer, got ${limit}`);
-    }
-    const cached = options.cachedObjects ?? 10_000;
-    if (!Number.isSafeInteger(cached) || cached < 0) {
-      throw new TypeError(`cachedObjects must be a non-negative integer, got ${cached}`);
-    }
+    const limit = nonNegativeInteger(options.historyLimit ?? 10_000, 'historyLimit');
+    const cached = nonNegativeInteger(options.cachedObjects ?? 10_000, 'cachedObjects');
     this.parsed = new RecentObjects(cached);
     this.history = new ChangeHistory(limit);
     this.hub = new MemoryWatchHub(this.history, () => this.revision, (from) => this.expired(from));
@@ -122,10 +117,7 @@ export class MemoryObjectStore implements ObjectStore {
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     this.assertOpen();
     const current = this.revision;
-    const revision = options.revision ?? current;
-    if (!Number.isSafeInteger(revision) || revision < 0) {
-      throw new TypeError(`revision must be a non-negative integer, got ${revision}`);
-    }
+    const revision = nonNegativeInteger(options.revision ?? current, 'revision');
     if (revision > current) {
       throw StorageError.tooLarge(revision, current);
     }
@@ -189,9 +181,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   async watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch> {
     this.assertOpen();
-    if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) {
-      throw new TypeError(`fromRevision must be a non-negative integer, got ${fromRevision}`);
-    }
+    nonNegativeInteger(fromRevision, 'fromRevision');
     if (fromRevision < this.history.compactedRevision) throw this.expired(fromRevision);
     const w = this.hub.open(prefix, fromRevision, sink);
     this.hub.attach(w);

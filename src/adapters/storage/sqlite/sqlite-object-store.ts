@@ -12,6 +12,7 @@ import {
   type StoreWatch,
   type StoreWatchSink,
 } from '../../../ports/object-store.port.js';
+import { nonNegativeInteger, positiveInteger } from '../shared/argument-checks.js';
 import { keyRange } from './key-range.js';
 import { eventFromRow } from './sqlite-change-events.js';
 import { toStorageError } from './sqlite-errors.js';
@@ -524,16 +525,6 @@ export class SqliteObjectStore implements ObjectStore {
   private failure(err: unknown, what: string): unknown {
     return toStorageError(err, `${this.name}: ${what}`, this.path);
   }
-}
-
-function nonNegativeInteger(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${what} must be a non-negative integer, got ${value}`);
-  return value;
-}
-
-function positiveInteger(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`${what} must be a positive integer, got ${value}`);
-  return value;
 }
 
 /** Device and inode of the file, to notice it being deleted or replaced under an open connection. */

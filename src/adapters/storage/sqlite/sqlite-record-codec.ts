@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../../domain/meta/types.js';
+import { assertStorableObject } from '../shared/argument-checks.js';
 
 /** A stored row whose value is not a readable object; it is skipped everywhere and reported. */
 export interface CorruptRecord {
@@ -21,10 +22,8 @@ export class RecordCodec {
   constructor(private readonly onCorrupt: (record: CorruptRecord) => void) {}
 
   encode(obj: KubeObject): string {
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TypeError('object must be a plain object');
-    const meta = obj.metadata;
-    if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) throw new TypeError('object.metadata must be an object');
-    const { resourceVersion: _ignored, ...rest } = meta;
+    assertStorableObject(obj);
+    const { resourceVersion: _ignored, ...rest } = obj.metadata;
     return JSON.stringify({ ...obj, metadata: rest });
   }
 
