@@ -20,7 +20,14 @@ export {
   type ScaleSubresource,
   type Subresources,
   type Scope,
+  type VersionInput,
+  type VersionConversion,
+  type VersionedResourceInput,
+  type VersionedResourceDefinition,
 } from './domain/resource/resource-definition.js';
+export type { ResourceVersions } from './domain/resource/resource-versions.js';
+// Checks for users' tests: every version converts to the hub and back unchanged
+export { roundTripFailures, verifyRoundTrips, type RoundTripFailure } from './domain/resource/conversion-check.js';
 export type { ResourceStrategy, StrategyContext, UserInfo } from './domain/resource/strategy.js';
 export { fieldError, type FieldError, type FieldErrorReason } from './domain/resource/field-error.js';
 // List and map semantics for server-side apply, as zod `.meta()` (also carried into OpenAPI)

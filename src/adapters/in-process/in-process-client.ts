@@ -79,7 +79,10 @@ export class ResourceClient<T extends KubeObject, I> {
     return new ResourceClient(this.endpoint, this.options, namespace);
   }
 
+  /** The context of one call; a call to a deprecated version reports its warning. */
   private get ctx(): RequestContext {
+    const def = this.endpoint.definition;
+    if (def.deprecationWarning) this.options.onWarning?.(def.deprecationWarning, def.kind);
     return { userAgent: DEFAULT_USER_AGENT, ...(this.options.context ?? {}) };
   }
 

@@ -1,6 +1,7 @@
 import type { ResourceApi, ResourceEndpoint, ServedResource, ServedSubresource } from '../../ports/resource-api.port.js';
 import type { ObjectStore } from '../../ports/object-store.port.js';
-import { GenericRegistry } from './generic-registry.js';
+import type { GenericRegistry } from './generic-registry.js';
+import { StoredEndpoint } from '../request/stored-endpoint.js';
 import { HandlerEndpoint, HandlerSubresourceEndpoint, handlerVerbs, type ResourceHandler } from './handler-endpoint.js';
 
 const STORED_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -17,7 +18,8 @@ export class ApiRegistry implements ResourceApi {
 
   /** Serves a stored type through its generic registry. */
   addStored(registry: GenericRegistry, store: ObjectStore): void {
-    this.add(registry);
+    // One endpoint per served version, all over the registry's one store.
+    for (const endpoint of registry.endpoints()) this.add(endpoint);
     this.stores.add(store);
   }
 
@@ -47,7 +49,7 @@ export class ApiRegistry implements ResourceApi {
       const handler = this.handlers.get(endpoint);
       const verbs = handler ? handlerVerbs(handler) : STORED_VERBS;
       const subresources: ServedSubresource[] = [];
-      if (endpoint instanceof GenericRegistry) {
+      if (endpoint instanceof StoredEndpoint) {
         for (const name of endpoint.subresourceNames()) {
           const sub = endpoint.subresource(name);
           if (name === 'status') {

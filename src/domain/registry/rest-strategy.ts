@@ -120,6 +120,17 @@ function parseBody(def: ResourceDefinition, obj: KubeObject, fieldValidation: Fi
   return { object: result.value as KubeObject, errors: result.errors, warnings };
 }
 
+/**
+ * A request object of a version other than the hub, checked against its own schema before it
+ * is converted: defaults applied, unknown fields handled as `fieldValidation` says, schema
+ * errors reported in that version's terms.
+ */
+export function parseVersionedBody(def: ResourceDefinition, obj: KubeObject, fieldValidation: FieldValidation): Admitted {
+  const parsed = parseBody(def, obj, fieldValidation);
+  throwIfInvalid(def, obj.metadata.name ?? obj.metadata.generateName ?? '', parsed.errors);
+  return { object: parsed.object, warnings: parsed.warnings };
+}
+
 function throwIfInvalid(def: ResourceDefinition, name: string, errors: FieldError[]): void {
   if (errors.length > 0) throw invalid({ group: def.group, kind: def.kind }, name, errors.map(toStatusCause));
 }

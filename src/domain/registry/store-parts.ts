@@ -6,6 +6,7 @@ import { ResourceKeys } from './keys.js';
 import { groupResource } from './object-decoding.js';
 import { DEFAULT_REGISTRY_OPTIONS, type RegistryEnvironment, type RegistryOptions } from './registry-environment.js';
 import { storageErrorToApi } from './storage-errors.js';
+import { StorageCodec } from './storage-codec.js';
 
 /** What the reads and writes of one type's store share: its type, keys, backing store and ports. */
 export class StoreParts {
@@ -22,7 +23,8 @@ export class StoreParts {
     env: RegistryEnvironment,
   ) {
     this.keys = new ResourceKeys(definition);
-    this.backing = env.store;
+    // A type with several versions reads and writes through the codec: the store sees hub objects.
+    this.backing = definition.versions.several ? new StorageCodec(env.store, definition.versions) : env.store;
     this.clock = env.clock;
     this.ids = env.ids;
     this.options = { ...DEFAULT_REGISTRY_OPTIONS, ...(env.options ?? {}) };

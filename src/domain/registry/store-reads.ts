@@ -1,16 +1,25 @@
 import { knownJson } from '../../ports/known-json.js';
 import { isStorageError, type ListItem, type ListResult, type StoreEvent } from '../../ports/object-store.port.js';
 import type { JsonList, WatchStream } from '../../ports/resource-api.port.js';
-import { expired, notFound } from '../errors/api-error.js';
+import { expired, isApiError, notFound, type ApiError } from '../errors/api-error.js';
 import type { KubeList, KubeObject, WatchEvent } from '../meta/types.js';
 import type { ValidListOptions, ValidWatchOptions } from '../request/options.js';
 import { fieldsOf, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors/index.js';
 import { startWatch } from '../watch/watch-dispatcher.js';
-import { decodeContinue, encodeContinue } from './continue-token.js';
+import { decodeContinue, encodeContinue, type ContinuePosition } from './continue-token.js';
 import { groupResource } from './object-decoding.js';
 import { formatResourceVersion, parseResourceVersion } from './resource-version.js';
 import type { StoreParts } from './store-parts.js';
 import { tooLargeResourceVersion } from './storage-errors.js';
+
+/**
+ * How a request's selectors see objects: the fields they may name and, for a version other
+ * than the hub, the object as that version shows it.
+ */
+export interface SelectorScope {
+  selectableFields: readonly string[];
+  view?: (hubObject: KubeObject) => KubeObject;
+}
 
 /**
  * The reads of a generic store: get, list (consistent pages, continue tokens, selectors) and
@@ -27,18 +36,16 @@ export class StoreReads {
     return obj;
   }
 
-  async list(namespace: string | undefined, opts: ValidListOptions): Promise<KubeList> {
-    const { list, items } = await this.collect(namespace, opts, (item, labels, fields) =>
-      this.matches(item.object, labels, fields) ? item.object : undefined,
-    );
+  async list(namespace: string | undefined, opts: ValidListOptions, scope?: SelectorScope): Promise<KubeList> {
+    const { list, items } = await this.collect(namespace, opts, scope, (item, m) => (m(item.object) ? item.object : undefined));
     list.items = items;
     return list;
   }
 
   async listJson(namespace: string | undefined, opts: ValidListOptions): Promise<JsonList> {
-    return this.collect(namespace, opts, (item, labels, fields) => {
+    return this.collect(namespace, opts, undefined, (item, m, selects) => {
       // Without selectors the object itself is never needed: a store's JSON goes out as it is.
-      if ((!labels.empty || !fields.empty) && !this.matches(item.object, labels, fields)) return undefined;
+      if (selects && !m(item.object)) return undefined;
       return item.json ?? knownJson(item.object) ?? JSON.stringify(item.object);
     });
   }
@@ -50,17 +57,21 @@ export class StoreReads {
   private async collect<T>(
     namespace: string | undefined,
     opts: ValidListOptions,
-    take: (item: ListItem, labels: LabelSelector, fields: FieldSelector) => T | undefined,
+    scope: SelectorScope | undefined,
+    take: (item: ListItem, matches: (obj: KubeObject) => boolean, selects: boolean) => T | undefined,
   ): Promise<{ list: KubeList; items: T[] }> {
     const labels = parseLabelSelector(opts.labelSelector);
-    const fields = parseFieldSelector(opts.fieldSelector, this.p.selectableFields);
+    const fields = parseFieldSelector(opts.fieldSelector, scope?.selectableFields ?? this.p.selectableFields);
+    const matches = this.matcher(labels, fields, scope);
+    const selects = !labels.empty || !fields.empty;
     const limit = opts.limit;
     const prefix = this.p.keys.collection(namespace);
 
     let revision: number | undefined;
     let startKey = prefix;
+    let continued: ContinuePosition | undefined;
     if (opts.continue !== undefined) {
-      const pos = decodeContinue(opts.continue);
+      const pos = (continued = decodeContinue(opts.continue));
       revision = pos.revision;
       startKey = prefix + pos.start;
     } else {
@@ -80,7 +91,9 @@ export class StoreReads {
     let more = false;
     for (;;) {
       const chunk = limit ? Math.max(limit - items.length, Math.min(limit * 2, 500)) : undefined;
-      const page = await this.listPage(prefix, { revision, startKey, limit: chunk });
+      const page = await this.listPage(prefix, { revision, startKey, limit: chunk }).catch((err: unknown) => {
+        throw continued && isApiError(err) && err.reason === 'Expired' ? this.expiredContinue(continued) : err;
+      });
       revision = page.revision;
       let stopped = false;
       for (const item of page.items) {
@@ -91,7 +104,7 @@ export class StoreReads {
           break;
         }
         lastKey = item.key;
-        const taken = take(item, labels, fields);
+        const taken = take(item, matches, selects);
         if (taken !== undefined) items.push(taken);
         if (limit && items.length >= limit) {
           stopped = true;
@@ -114,6 +127,24 @@ export class StoreReads {
       list.metadata.continue = encodeContinue({ revision, start: (lastKey + '\u0000').slice(prefix.length) });
     }
     return { list, items };
+  }
+
+  /**
+   * The 410 for a continue token whose revision is compacted, as Kubernetes answers it: its
+   * `metadata.continue` goes on from the same key at the current revision, for a client that
+   * accepts an inconsistent list.
+   */
+  private async expiredContinue(pos: ContinuePosition): Promise<ApiError> {
+    const current = await this.p.call(() => this.p.backing.currentRevision(), '').catch(() => undefined);
+    if (current === undefined || current <= 0) {
+      return expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+    }
+    return expired(
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, ' +
+        'or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+        'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+      { continue: encodeContinue({ revision: current, start: pos.start }) },
+    );
   }
 
   /** The revision a list reads at, from resourceVersion and resourceVersionMatch. */
@@ -154,9 +185,11 @@ export class StoreReads {
     }
   }
 
-  async watch(namespace: string | undefined, opts: ValidWatchOptions, signal: AbortSignal | undefined): Promise<WatchStream> {
+  async watch(namespace: string | undefined, opts: ValidWatchOptions, signal: AbortSignal | undefined, scope?: SelectorScope): Promise<WatchStream> {
     const labels = parseLabelSelector(opts.labelSelector);
-    const fields = parseFieldSelector(opts.fieldSelector, this.p.selectableFields);
+    const fields = parseFieldSelector(opts.fieldSelector, scope?.selectableFields ?? this.p.selectableFields);
+    const matches = this.matcher(labels, fields, scope);
+    const selects = !labels.empty || !fields.empty;
     const rv = parseResourceVersion(opts.resourceVersion);
     const prefix = this.p.keys.collection(namespace);
     const sendInitial = opts.sendInitialEvents ?? (rv === undefined || rv === 0);
@@ -177,7 +210,7 @@ export class StoreReads {
     return startWatch({
       fromRevision,
       initial,
-      matches: (obj) => this.matches(obj, labels, fields),
+      matches,
       initialEventsEnd: opts.sendInitialEvents === true && opts.allowWatchBookmarks,
       subscribe: async (from, sink) => {
         try {
@@ -190,7 +223,7 @@ export class StoreReads {
           throw this.p.apiError(err, '');
         }
       },
-      transform: (e) => this.transformEvent(e, labels, fields),
+      transform: (e) => transformEvent(e, selects, matches),
       bookmark: (revision, end) => this.bookmark(revision, end),
       storeError: (err) => this.p.apiError(err, ''),
       bookmarkIntervalMs: opts.allowWatchBookmarks ? options.bookmarkIntervalMs : undefined,
@@ -208,27 +241,31 @@ export class StoreReads {
     return { type: 'BOOKMARK', object: { apiVersion: def.apiVersion, kind: def.kind, metadata } };
   }
 
-  /**
-   * Turns a store change into what a filtered watcher sees: an object that starts matching
-   * the selectors is ADDED for it, one that stops matching is DELETED.
-   */
-  private transformEvent(e: StoreEvent, labels: LabelSelector, fields: FieldSelector): WatchEvent | undefined {
-    if (labels.empty && fields.empty) return { type: e.type, object: e.object };
-    if (e.type === 'ADDED') return this.matches(e.object, labels, fields) ? { type: 'ADDED', object: e.object } : undefined;
-    if (e.type === 'DELETED') {
-      return this.matches(e.prevObject ?? e.object, labels, fields) ? { type: 'DELETED', object: e.object } : undefined;
-    }
-    const now = this.matches(e.object, labels, fields);
-    const before = e.prevObject ? this.matches(e.prevObject, labels, fields) : false;
-    if (now && before) return { type: 'MODIFIED', object: e.object };
-    if (now) return { type: 'ADDED', object: e.object };
-    if (before) return { type: 'DELETED', object: e.object };
-    return undefined;
+  /** Whether an object passes the selectors, as the request's version shows it. */
+  private matcher(labels: LabelSelector, fields: FieldSelector, scope: SelectorScope | undefined): (obj: KubeObject) => boolean {
+    const selectable = scope?.selectableFields ?? this.p.selectableFields;
+    const view = scope?.view;
+    return (stored) => {
+      const obj = view ? view(stored) : stored;
+      if (!labels.empty && !labels.matches(obj.metadata.labels)) return false;
+      if (!fields.empty && !fields.matches(fieldsOf(obj as Record<string, unknown>, selectable))) return false;
+      return true;
+    };
   }
+}
 
-  private matches(obj: KubeObject, labels: LabelSelector, fields: FieldSelector): boolean {
-    if (!labels.empty && !labels.matches(obj.metadata.labels)) return false;
-    if (!fields.empty && !fields.matches(fieldsOf(obj as Record<string, unknown>, this.p.selectableFields))) return false;
-    return true;
-  }
+/**
+ * Turns a store change into what a filtered watcher sees: an object that starts matching
+ * the selectors is ADDED for it, one that stops matching is DELETED.
+ */
+function transformEvent(e: StoreEvent, selects: boolean, matches: (obj: KubeObject) => boolean): WatchEvent | undefined {
+  if (!selects) return { type: e.type, object: e.object };
+  if (e.type === 'ADDED') return matches(e.object) ? { type: 'ADDED', object: e.object } : undefined;
+  if (e.type === 'DELETED') return matches(e.prevObject ?? e.object) ? { type: 'DELETED', object: e.object } : undefined;
+  const now = matches(e.object);
+  const before = e.prevObject ? matches(e.prevObject) : false;
+  if (now && before) return { type: 'MODIFIED', object: e.object };
+  if (now) return { type: 'ADDED', object: e.object };
+  if (before) return { type: 'DELETED', object: e.object };
+  return undefined;
 }

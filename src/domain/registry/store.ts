@@ -11,7 +11,7 @@ import { formatTimestamp, groupResource } from './object-decoding.js';
 import type { RegistryEnvironment } from './registry-environment.js';
 import { admitCreate, admitUpdate, mainUpdateStrategy, type Admitted, type UpdateStrategy } from './rest-strategy.js';
 import { StoreParts } from './store-parts.js';
-import { StoreReads } from './store-reads.js';
+import { StoreReads, type SelectorScope } from './store-reads.js';
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const GENERATE_NAME_SUFFIX = 5;
@@ -76,16 +76,16 @@ export class GenericStore {
     return this.reads.get(namespace, name, resourceVersion);
   }
 
-  list(namespace: string | undefined, opts: ValidListOptions): Promise<KubeList> {
-    return this.reads.list(namespace, opts);
+  list(namespace: string | undefined, opts: ValidListOptions, scope?: SelectorScope): Promise<KubeList> {
+    return this.reads.list(namespace, opts, scope);
   }
 
   listJson(namespace: string | undefined, opts: ValidListOptions): Promise<JsonList> {
     return this.reads.listJson(namespace, opts);
   }
 
-  watch(namespace: string | undefined, opts: ValidWatchOptions, signal?: AbortSignal): Promise<WatchStream> {
-    return this.reads.watch(namespace, opts, signal);
+  watch(namespace: string | undefined, opts: ValidWatchOptions, signal?: AbortSignal, scope?: SelectorScope): Promise<WatchStream> {
+    return this.reads.watch(namespace, opts, signal, scope);
   }
 
   // ---------------------------------------------------------------- writes
@@ -259,8 +259,9 @@ export class GenericStore {
     namespace: string | undefined,
     listOpts: ValidListOptions,
     opts: ValidDeleteOptions,
+    scope?: SelectorScope,
   ): Promise<KubeList> {
-    const list = await this.list(namespace, { ...listOpts, limit: undefined, continue: undefined });
+    const list = await this.list(namespace, { ...listOpts, limit: undefined, continue: undefined }, scope);
     const items: KubeObject[] = [];
     for (const item of list.items) {
       try {

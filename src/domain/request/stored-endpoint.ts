@@ -18,12 +18,11 @@ import type {
 } from '../../ports/resource-api.port.js';
 import { fieldManagerFor } from '../apply/index.js';
 import { badRequest } from '../errors/api-error.js';
-import type { KubeList, KubeObject } from '../meta/types.js';
+import type { KubeList, KubeObject, WatchEvent } from '../meta/types.js';
 import type { ResourceDefinition } from '../resource/resource-definition.js';
 import { decodeBody, formatTimestamp, reconcileNamespace } from '../registry/object-decoding.js';
 import type { GenericStore, StoreWriteOptions } from '../registry/store.js';
 import { convertToTable } from '../table/table-convertor.js';
-import { FieldTracker } from './field-tracking.js';
 import {
   checkPatchType,
   validateCreateOptions,
@@ -34,26 +33,31 @@ import {
   validateWatchOptions,
   type ValidWriteOptions,
 } from './options.js';
-import { applied, checkAppliedConfiguration, nameMismatch, patched, replacement, type Writer } from './updated-objects.js';
+import { applied, checkAppliedConfiguration, nameMismatch, patched, replacement, type Producer, type Writer } from './updated-objects.js';
+import { VersionView } from './version-view.js';
+import type { SelectorScope } from '../registry/store-reads.js';
 
 /**
- * The request layer of a stored type: what the transports call (the ResourceEndpoint port).
- * It checks the request's address and options, decodes bodies, picks the field manager, turns
- * each write verb into a create or an updated-object producer, and hands that to the store.
- * Nothing here reads or writes storage itself.
+ * The request layer of a stored type, for one served version: what the transports call (the
+ * ResourceEndpoint port). It checks the request's address and options, decodes bodies in its
+ * version, picks the field manager, turns each write verb into a create or an updated-object
+ * producer, and hands that to the store, which works in the hub version. Nothing here reads
+ * or writes storage itself.
  *
- * One instance serves the main resource; the status subresource is the same class over the
- * store with the status strategy.
+ * The status subresource is the same class over the store with the status strategy.
  */
 export class StoredEndpoint implements ResourceEndpoint {
   readonly definition: ResourceDefinition;
   private readonly subresources = new Map<string, SubresourceEndpoint>();
+  private readonly scope: SelectorScope | undefined;
 
   constructor(
     readonly store: GenericStore,
-    readonly fields: FieldTracker = new FieldTracker(store.definition),
+    readonly view: VersionView = new VersionView(store.definition),
   ) {
-    this.definition = store.definition;
+    this.definition = view.definition;
+    const selectorView = view.selectorView();
+    this.scope = selectorView && { selectableFields: ['metadata.name', 'metadata.namespace', ...view.definition.selectableFields], view: selectorView };
   }
 
   /** Serves a subresource of this type (status, scale, or a handler's). */
@@ -74,21 +78,31 @@ export class StoredEndpoint implements ResourceEndpoint {
 
   // ---------------------------------------------------------------- reads
 
-  get(ctx: RequestContext, namespace: string | undefined, name: string, opts: GetOptions = {}): Promise<KubeObject> {
+  async get(ctx: RequestContext, namespace: string | undefined, name: string, opts: GetOptions = {}): Promise<KubeObject> {
     this.checkItemAddress(namespace, name);
-    return this.store.get(namespace, name, opts.resourceVersion);
+    return this.view.out(await this.store.get(namespace, name, opts.resourceVersion));
   }
 
-  list(ctx: RequestContext, namespace: string | undefined, opts?: ListOptions): Promise<KubeList> {
-    return this.store.list(namespace, validateListOptions(opts));
+  async list(ctx: RequestContext, namespace: string | undefined, opts?: ListOptions): Promise<KubeList> {
+    const list = await this.store.list(namespace, validateListOptions(opts), this.scope);
+    return this.view.isHub ? list : { ...list, apiVersion: this.definition.apiVersion, items: list.items.map((o) => this.view.out(o)) };
   }
 
-  listJson(ctx: RequestContext, namespace: string | undefined, opts?: ListOptions): Promise<JsonList> {
-    return this.store.listJson(namespace, validateListOptions(opts));
+  async listJson(ctx: RequestContext, namespace: string | undefined, opts?: ListOptions): Promise<JsonList> {
+    if (this.view.isHub) return this.store.listJson(namespace, validateListOptions(opts));
+    const { items, ...list } = await this.list(ctx, namespace, opts);
+    return { list: { ...list, items: [] }, items: items.map((o) => JSON.stringify(o)) };
   }
 
-  watch(ctx: RequestContext, namespace: string | undefined, opts?: WatchOptions): Promise<WatchStream> {
-    return this.store.watch(namespace, validateWatchOptions(opts), ctx.signal);
+  async watch(ctx: RequestContext, namespace: string | undefined, opts?: WatchOptions): Promise<WatchStream> {
+    const stream = await this.store.watch(namespace, validateWatchOptions(opts), ctx.signal, this.scope);
+    return this.view.isHub ? stream : convertedStream(stream, (e) => this.eventOut(e));
+  }
+
+  private eventOut(e: WatchEvent): WatchEvent {
+    if (e.type === 'ERROR') return e;
+    if (e.type === 'BOOKMARK') return { type: 'BOOKMARK', object: { ...e.object, apiVersion: this.definition.apiVersion } as KubeObject };
+    return { type: e.type, object: this.view.out(e.object as KubeObject) };
   }
 
   convertToTable(objects: readonly KubeObject[], opts: TableOptions): Table {
@@ -103,9 +117,11 @@ export class StoredEndpoint implements ResourceEndpoint {
     reconcileNamespace(this.definition, decoded, namespace);
     const writer = this.writer(ctx, valid);
     const requested = decoded.metadata.managedFields;
-    return this.store.create(ctx, decoded, this.storeOptions(valid), (admitted) =>
-      writer.fields.create(admitted, requested, writer.manager, writer.time),
+    const checked = this.view.decode(decoded, valid.fieldValidation);
+    const result = await this.store.create(ctx, this.view.toStored(checked.object, undefined), this.storeOptions(valid), (admitted) =>
+      this.view.recordFields(admitted, undefined, (obj) => this.view.fields.create(obj, requested, writer.manager, writer.time)),
     );
+    return this.out(result, checked.warnings);
   }
 
   async update(
@@ -121,7 +137,8 @@ export class StoredEndpoint implements ResourceEndpoint {
     reconcileNamespace(this.definition, decoded, namespace);
     if (decoded.metadata.name === undefined || decoded.metadata.name === '') decoded.metadata.name = name;
     if (decoded.metadata.name !== name) throw nameMismatch(decoded.metadata.name, name);
-    return this.store.update(ctx, namespace, name, replacement(decoded, this.writer(ctx, valid)), this.storeOptions(valid));
+    const checked = this.view.decode(decoded, valid.fieldValidation);
+    return this.write(ctx, namespace, name, replacement(checked.object, this.writer(ctx, valid)), valid, false, checked.warnings);
   }
 
   async patch(
@@ -136,21 +153,35 @@ export class StoredEndpoint implements ResourceEndpoint {
     checkPatchType(type);
     const valid = validatePatchOptions(type, opts);
     const writer = this.writer(ctx, valid);
-    if (type !== 'apply') {
-      return this.store.update(ctx, namespace, name, patched(this.definition, name, type, patch, writer), this.storeOptions(valid));
-    }
-    checkAppliedConfiguration(this.definition, patch);
+    if (type !== 'apply') return this.write(ctx, namespace, name, patched(name, type, patch, writer), valid, false);
+    checkAppliedConfiguration(this.view, patch);
     const config = decodeBody(this.definition, patch);
     reconcileNamespace(this.definition, config, namespace);
     if (config.metadata.name !== name) throw nameMismatch(config.metadata.name, name);
     // Apply creates a missing object through the main resource only.
     const mayCreate = this.store.updateStrategy.subresource === undefined;
-    return this.store.update(ctx, namespace, name, applied(this.definition, config, valid.force, writer), this.storeOptions(valid), mayCreate);
+    return this.write(ctx, namespace, name, applied(config, valid.force, writer), valid, mayCreate);
+  }
+
+  /** An update through a producer, its answer in this version. */
+  async write(
+    ctx: RequestContext,
+    namespace: string | undefined,
+    name: string,
+    producer: Producer,
+    valid: ValidWriteOptions,
+    forceAllowCreate: boolean,
+    warnings: string[] = [],
+    subresource?: string,
+  ): Promise<WriteResult> {
+    const result = await this.store.update(ctx, namespace, name, producer, this.storeOptions(valid, subresource), forceAllowCreate);
+    return this.out(result, [...warnings, ...producer.warnings]);
   }
 
   async delete(ctx: RequestContext, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<DeleteResult> {
     this.checkItemAddress(namespace, name);
-    return this.store.delete(ctx, namespace, name, validateDeleteOptions(opts));
+    const result = await this.store.delete(ctx, namespace, name, validateDeleteOptions(opts));
+    return { ...result, object: this.view.out(result.object) };
   }
 
   async deleteCollection(
@@ -160,23 +191,31 @@ export class StoredEndpoint implements ResourceEndpoint {
     opts?: DeleteOptions,
   ): Promise<KubeList> {
     const valid = validateDeleteOptions(opts);
-    return this.store.deleteCollection(ctx, namespace, validateListOptions(listOpts), valid);
+    const list = await this.store.deleteCollection(ctx, namespace, validateListOptions(listOpts), valid, this.scope);
+    return this.view.isHub ? list : { ...list, apiVersion: this.definition.apiVersion, items: list.items.map((o) => this.view.out(o)) };
   }
 
   // ---------------------------------------------------------------- helpers
 
+  private out(result: WriteResult, warnings: string[]): WriteResult {
+    return { ...result, object: this.view.out(result.object), warnings: warnings.length ? [...warnings, ...result.warnings] : result.warnings };
+  }
+
   /** Who writes: the request's field manager, or the one its User-Agent names. */
   writer(ctx: RequestContext, valid: ValidWriteOptions, subresource?: string): Writer {
     return {
-      fields: this.fields,
+      view: this.view,
       manager: fieldManagerFor(valid.fieldManager, ctx.userAgent),
       time: formatTimestamp(this.store.parts.clock.now()),
       subresource: subresource ?? this.store.updateStrategy.subresource,
+      fieldValidation: valid.fieldValidation,
     };
   }
 
   storeOptions(valid: ValidWriteOptions, subresource?: string): StoreWriteOptions {
-    return { dryRun: valid.dryRun, fieldValidation: valid.fieldValidation, subresource };
+    // A body of another version was checked in its version; the hub's schema only validates.
+    const fieldValidation = this.view.isHub ? valid.fieldValidation : 'Ignore';
+    return { dryRun: valid.dryRun, fieldValidation, subresource };
   }
 
   /** The name and namespace of an item request are ones a key can be made of. */
@@ -188,4 +227,24 @@ export class StoredEndpoint implements ResourceEndpoint {
     }
     if (namespace !== undefined && namespace.includes('/')) throw badRequest(`invalid namespace ${JSON.stringify(namespace)}`);
   }
+}
+
+/** A watch stream whose events pass through `map`. */
+function convertedStream(stream: WatchStream, map: (e: WatchEvent) => WatchEvent): WatchStream {
+  return {
+    close: () => stream.close(),
+    [Symbol.asyncIterator]: () => {
+      const it = stream[Symbol.asyncIterator]();
+      return {
+        next: async () => {
+          const r = await it.next();
+          return r.done ? r : { value: map(r.value), done: false };
+        },
+        return: async () => {
+          stream.close();
+          return { value: undefined, done: true };
+        },
+      };
+    },
+  };
 }

@@ -8,7 +8,7 @@ import type { ScaleSubresource } from '../resource/resource-definition.js';
 import { groupResource } from '../registry/object-decoding.js';
 import { statusUpdateStrategy } from '../registry/rest-strategy.js';
 import type { UpdatedObjectInfo } from '../registry/store.js';
-import { deepClone, isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../util/json.js';
 import { checkPatchType, validatePatchOptions, validateUpdateOptions, type ValidWriteOptions } from './options.js';
 import { StoredEndpoint } from './stored-endpoint.js';
 import { nameMismatch } from './updated-objects.js';
@@ -18,7 +18,7 @@ import { nameMismatch } from './updated-objects.js';
  * through it changes status only (and a write to the main resource keeps the stored status).
  */
 export function statusSubresource(main: StoredEndpoint): SubresourceEndpoint {
-  const status = new StoredEndpoint(main.store.withUpdateStrategy(statusUpdateStrategy(main.definition)), main.fields);
+  const status = new StoredEndpoint(main.store.withUpdateStrategy(statusUpdateStrategy(main.store.definition)), main.view);
   return {
     name: 'status',
     get: (ctx, namespace, name) => status.get(ctx, namespace, name),
@@ -48,6 +48,7 @@ export class ScaleEndpoint implements SubresourceEndpoint {
   }
 
   async get(ctx: RequestContext, namespace: string | undefined, name: string): Promise<KubeObject> {
+    // The main endpoint answers in its version: the replica paths are that version's.
     return this.toScale(await this.main.get(ctx, namespace, name));
   }
 
@@ -71,22 +72,26 @@ export class ScaleEndpoint implements SubresourceEndpoint {
   ): Promise<WriteResult> {
     this.main.checkItemAddress(namespace, name);
     const writer = this.main.writer(ctx, valid, 'scale');
+    const view = this.main.view;
     const info: UpdatedObjectInfo = {
       updatedObject: (old) => {
         if (!old) throw notFound(groupResource(this.main.definition), name);
-        const scale = this.decodeScale(desired(this.toScale(old)), name);
-        const next = deepClone(old) as KubeObject;
+        const scale = this.decodeScale(desired(this.toScale(view.out(old))), name);
+        const next = view.copyOut(old);
         const rv = scale.metadata.resourceVersion;
         // A resourceVersion in the Scale is a precondition on the object.
         next.metadata.resourceVersion = typeof rv === 'string' && rv !== '' ? rv : old.metadata.resourceVersion;
         setAtPath(next as Record<string, unknown>, this.spec, (scale.spec as { replicas: number }).replicas);
-        return next;
+        return view.toStored(next, old);
       },
-      finish: (admitted, old) => writer.fields.update(admitted, old as KubeObject, old?.metadata.managedFields, writer.manager, writer.time, 'scale'),
+      finish: (admitted, old) =>
+        view.recordFields(admitted, old, (obj, before) =>
+          view.fields.update(obj, before as KubeObject, before?.metadata.managedFields, writer.manager, writer.time, 'scale'),
+        ),
     };
     const opts = { dryRun: valid.dryRun, fieldValidation: 'Ignore' as const, subresource: 'scale' };
     const result = await this.main.store.update(ctx, namespace, name, info, opts);
-    return { ...result, object: this.toScale(result.object) };
+    return { ...result, object: this.toScale(view.out(result.object)) };
   }
 
   private decodeScale(body: unknown, name: string): KubeObject {

@@ -93,7 +93,8 @@ describe('registry: update and patch', () => {
   it('answers BadRequest for patches that do not apply and Invalid for invalid results', async () => {
     const { widgets } = demoServer();
     const w = await widgets.create({ metadata: { name: 'a' } });
-    await expectApiError(widgets.jsonPatch('a', [{ op: 'test', path: '/spec/color', value: 'green' }]), 'BadRequest', 400);
+    // A failed test operation is 422 in Kubernetes.
+    await expectApiError(widgets.jsonPatch('a', [{ op: 'test', path: '/spec/color', value: 'green' }]), 'Invalid', 422);
     await expectApiError(widgets.jsonPatch('a', [{ op: 'frobnicate', path: '/spec' }]), 'BadRequest', 400);
     await expectApiError(widgets.jsonPatch('a', 'not a patch' as never), 'BadRequest', 400);
     await expectApiError(widgets.mergePatch('a', { spec: { replicas: -3 } }), 'Invalid', 422);

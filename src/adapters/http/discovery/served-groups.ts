@@ -1,5 +1,5 @@
 import type { ServedResource } from '../../../ports/resource-api.port.js';
-import { compareVersionPriority } from './version-priority.js';
+import { compareVersionPriority } from '../../../domain/resource/version-priority.js';
 
 export interface ServedVersion {
   version: string;

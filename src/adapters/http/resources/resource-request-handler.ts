@@ -106,6 +106,8 @@ export class ResourceRequestHandler {
     if (!def.namespaced && addr.namespace !== undefined) throw pathNotFound();
     if (def.namespaced && addr.name !== undefined && addr.namespace === undefined) throw pathNotFound();
 
+    // Every request to a deprecated version says so, as Kubernetes does (kubectl prints it).
+    if (def.deprecationWarning) for (const w of warningHeaderValues([def.deprecationWarning])) ctx.append('Warning', w);
     const userAgent = ctx.get('User-Agent');
     const q = QueryParams.fromQueryString(ctx.querystring);
     const req: ResourceRequest = {

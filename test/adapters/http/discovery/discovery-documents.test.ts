@@ -8,7 +8,7 @@ import {
   apiVersions,
 } from '../../../../src/adapters/http/discovery/discovery-documents.js';
 import { groupServedResources } from '../../../../src/adapters/http/discovery/served-groups.js';
-import { compareVersionPriority } from '../../../../src/adapters/http/discovery/version-priority.js';
+import { compareVersionPriority } from '../../../../src/domain/resource/version-priority.js';
 import { servedDemo, STORED_VERBS } from '../fixtures/demo-resources.js';
 
 describe('http: discovery documents', () => {
