@@ -25,7 +25,7 @@ export interface ErrorResponse {
   code: number;
   status: StatusObject;
   headers: Record<string, string>;
-  /** True when the error was not an ApiError: an internal failure worth logging. */
+  /** True when the error was not an ApiError: an unforeseen failure (its report carries the stack). */
   unexpected: boolean;
 }
 
