@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ObjectStore } from '../ports/object-store.port.js';
 import { copyObjects, type IfExists } from './copy-storage.js';
+import { migrateStorageCommand } from './migrate-storage.js';
 import type { ServerBuilder } from './server-builder.js';
 import type { OutputWriter } from './server-config.js';
 import { openStorage, parseStorageSpec, STORAGE_SPEC_HELP, storageIdentity } from './storage-spec.js';
@@ -11,6 +12,8 @@ const HELP = `Usage:
   SERVER [flags]                  serve the API (flags below)
   SERVER copy-storage --from SPEC --to SPEC [--if-exists fail|skip|overwrite]
                                   copy every object from one storage to another
+  SERVER migrate-storage [--storage SPEC]
+                                  rewrite objects of older versions in the storage version
   SERVER COMMAND --help           help for a command
 
 Flags:
@@ -54,6 +57,7 @@ reported problems with its data (everything readable is copied; damaged objects 
 /** Subcommands, named by the first positional argument; without one the server is served. */
 const COMMANDS: Record<string, (builder: ServerBuilder, argv: string[]) => Promise<number>> = {
   'copy-storage': (builder, argv) => copyStorageCommand(argv, builder.currentConfig().output),
+  'migrate-storage': (builder, argv) => migrateStorageCommand(builder, argv),
 };
 
 /**
