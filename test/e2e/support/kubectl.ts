@@ -50,6 +50,8 @@ export interface RunOptions {
   /** Written to kubectl's standard input (`-f -`). */
   input?: string;
   timeoutMs?: number;
+  /** More environment for kubectl (KUBE_EDITOR for `kubectl edit`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A kubeconfig and a private cache directory, and kubectl runs against them. */
@@ -92,7 +94,7 @@ export class KubectlSession {
       const child = execFile(
         this.binary,
         this.args(args),
-        { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 32 * 1024 * 1024, env: this.env() },
+        { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 32 * 1024 * 1024, env: { ...this.env(), ...(opts.env ?? {}) } },
         (err, stdout, stderr) => {
           if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
           resolve({ code: err ? ((err as { code: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
