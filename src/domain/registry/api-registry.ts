@@ -2,6 +2,7 @@ import type { ResourceApi, ResourceEndpoint, ServedResource, ServedSubresource }
 import type { ObjectStore } from '../../ports/object-store.port.js';
 import type { GenericRegistry } from './generic-registry.js';
 import { StoredEndpoint } from '../request/stored-endpoint.js';
+import { VersionedHandlerEndpoint } from './versioned-handler-endpoint.js';
 import { HandlerEndpoint, HandlerSubresourceEndpoint, handlerVerbs, type ResourceHandler } from './handler-endpoint.js';
 
 const STORED_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -25,8 +26,12 @@ export class ApiRegistry implements ResourceApi {
 
   /** Serves a handler-backed type. */
   addHandler(endpoint: HandlerEndpoint, handler: ResourceHandler): void {
-    this.add(endpoint);
-    this.handlers.set(endpoint, handler);
+    // User code works in the hub version; every other served version converts around it.
+    for (const def of endpoint.definition.versions.served) {
+      const served = def === endpoint.definition ? endpoint : new VersionedHandlerEndpoint(def, endpoint);
+      this.add(served);
+      this.handlers.set(served, handler);
+    }
   }
 
   private add(endpoint: ResourceEndpoint): void {

@@ -89,7 +89,7 @@ export class HandlerEndpoint implements ResourceEndpoint {
   constructor(
     readonly definition: ResourceDefinition,
     private readonly handler: ResourceHandler,
-    private readonly clock: Clock,
+    readonly clock: Clock,
   ) {
     this.selectable = ['metadata.name', 'metadata.namespace', ...definition.selectableFields];
   }

@@ -35,6 +35,7 @@ import {
 } from './options.js';
 import { applied, checkAppliedConfiguration, nameMismatch, patched, replacement, type Producer, type Writer } from './updated-objects.js';
 import { VersionView } from './version-view.js';
+import { mappedStream } from '../watch/mapped-stream.js';
 import type { SelectorScope } from '../registry/store-reads.js';
 
 /**
@@ -96,7 +97,7 @@ export class StoredEndpoint implements ResourceEndpoint {
 
   async watch(ctx: RequestContext, namespace: string | undefined, opts?: WatchOptions): Promise<WatchStream> {
     const stream = await this.store.watch(namespace, validateWatchOptions(opts), ctx.signal, this.scope);
-    return this.view.isHub ? stream : convertedStream(stream, (e) => this.eventOut(e));
+    return this.view.isHub ? stream : mappedStream(stream, (e) => this.eventOut(e));
   }
 
   private eventOut(e: WatchEvent): WatchEvent {
@@ -227,24 +228,4 @@ export class StoredEndpoint implements ResourceEndpoint {
     }
     if (namespace !== undefined && namespace.includes('/')) throw badRequest(`invalid namespace ${JSON.stringify(namespace)}`);
   }
-}
-
-/** A watch stream whose events pass through `map`. */
-function convertedStream(stream: WatchStream, map: (e: WatchEvent) => WatchEvent): WatchStream {
-  return {
-    close: () => stream.close(),
-    [Symbol.asyncIterator]: () => {
-      const it = stream[Symbol.asyncIterator]();
-      return {
-        next: async () => {
-          const r = await it.next();
-          return r.done ? r : { value: map(r.value), done: false };
-        },
-        return: async () => {
-          stream.close();
-          return { value: undefined, done: true };
-        },
-      };
-    },
-  };
 }

@@ -151,6 +151,55 @@ describe('registry: a type in several versions', () => {
     expect(failures.map((f) => f.kind)).to.deep.equal(['invalid']);
   });
 
+  it('serves a handler-backed type in several versions; user code sees the hub', async () => {
+    const Note = defineResource({
+      group: 'notes.example.com',
+      kind: 'Note',
+      plural: 'notes',
+      scope: 'Cluster',
+      hub: 'v1',
+      versions: {
+        v1: { spec: z.object({ words: z.array(z.string()).default([]), author: z.string().default('') }) },
+        v1beta1: { spec: z.object({ text: z.string().default('') }) },
+      },
+      conversion: {
+        v1beta1: {
+          toHub: (n) => ({ ...n, spec: { words: n.spec.text === '' ? [] : n.spec.text.split(' '), author: '' } }),
+          fromHub: (n) => ({ ...n, spec: { text: n.spec.words.join(' ') } }),
+        },
+      },
+    });
+    const kept = new Map<string, KubeObject>();
+    const handled: string[] = [];
+    const server = new ServerBuilder()
+      .withResourceAndHandler(Note, {
+        get: (_ctx, _ns, name) => kept.get(name) as never,
+        list: () => [...kept.values()] as never,
+        create: (_ctx, _ns, obj) => {
+          handled.push(`${obj.apiVersion} ${JSON.stringify(obj.spec)}`);
+          const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: '1' } };
+          kept.set(obj.metadata.name as string, stored);
+          return stored;
+        },
+        update: (_ctx, _ns, name, obj) => {
+          handled.push(`${obj.apiVersion} ${JSON.stringify(obj.spec)}`);
+          kept.set(name, obj);
+          return obj;
+        },
+      })
+      .build();
+    const beta = server.client().resource(Note.forVersion('v1beta1'));
+    const v1 = server.client().resource(Note);
+    const created = await beta.create({ metadata: { name: 'n' }, spec: { text: 'hello world' } });
+    expect(created.apiVersion).to.equal('notes.example.com/v1beta1');
+    expect(created.spec).to.deep.equal({ text: 'hello world' });
+    await v1.mergePatch('n', { spec: { author: 'ann' } });
+    await beta.mergePatch('n', { spec: { text: 'hello there' } });
+    expect((await v1.get('n')).spec).to.deep.equal({ words: ['hello', 'there'], author: 'ann' });
+    expect(handled[0]).to.equal('notes.example.com/v1 {"words":["hello","world"],"author":""}');
+    expect((await beta.list()).items.map((n) => n.apiVersion)).to.deep.equal(['notes.example.com/v1beta1']);
+  });
+
   it('refuses declarations that cannot convert, naming the version', () => {
     const base = { group: 'x.example.com', kind: 'Thing', plural: 'things', scope: 'Cluster' as const };
     const spec = z.object({ a: z.string().default('') });
