@@ -13,7 +13,6 @@ const STORED_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'pa
  */
 export class ApiRegistry implements ResourceApi {
   private readonly byPath = new Map<string, ResourceEndpoint>();
-  private readonly served: ServedResource[] = [];
   private readonly stores = new Set<ObjectStore>();
   private readonly handlers = new Map<ResourceEndpoint, ResourceHandler>();
 

@@ -193,7 +193,7 @@ export class GenericStore {
           current = await p.call(() => p.backing.get(key), name);
           continue;
         }
-        if (isStorageError(err, 'Conflict')) throw conflict(gr, name, STALE_OBJECT_MESSAGE);
+        // A Conflict past the retries keeps the store's error as its cause, like every other.
         throw p.apiError(err, name);
       }
     }
