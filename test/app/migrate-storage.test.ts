@@ -74,7 +74,7 @@ describe('migrate-storage', function () {
       const round = last.get(name);
       expect(stored.metadata.labels?.round, name).to.equal(round === undefined ? undefined : String(round));
       const i = Number(name.slice(1));
-      expect((stored as { spec: unknown }).spec, name).to.deep.equal({ color: 'green', replicas: i % 2 ? 3 : 5 });
+      expect((stored as unknown as { spec: unknown }).spec, name).to.deep.equal({ color: 'green', replicas: i % 2 ? 3 : 5 });
     }
     await migrating.close();
     await server.stop();

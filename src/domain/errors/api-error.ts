@@ -42,21 +42,39 @@ export interface StatusDetails {
   retryAfterSeconds?: number;
 }
 
+/** The list metadata a Status may carry (`Status.metadata`). */
+export interface StatusListMeta {
+  continue?: string;
+  remainingItemCount?: number;
+}
+
 export class ApiError extends Error {
   readonly reason: StatusReason;
   readonly code: number;
   readonly details: StatusDetails | undefined;
+  /**
+   * List metadata the Status carries in its `metadata`: the fresh `continue` token of an
+   * expired one (Kubernetes' way to let a client go on with an inconsistent list).
+   */
+  readonly listMeta: StatusListMeta | undefined;
 
   /**
    * `options.cause`: what went wrong underneath (a StorageError, say), as the standard `cause`.
-   * It is for logs only: transports never show it to clients.
+   * It is for logs only: transports never show it to clients. `options.listMeta`: see {@link listMeta}.
    */
-  constructor(reason: StatusReason, code: number, message: string, details?: StatusDetails, options?: { cause?: unknown }) {
+  constructor(
+    reason: StatusReason,
+    code: number,
+    message: string,
+    details?: StatusDetails,
+    options?: { cause?: unknown; listMeta?: StatusListMeta },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.reason = reason;
     this.code = code;
     this.details = details;
+    this.listMeta = options?.listMeta;
   }
 }
 
@@ -129,9 +147,12 @@ export function badRequest(message: string, causes?: StatusCause[]): ApiError {
   return new ApiError('BadRequest', 400, message, causes ? { causes } : undefined);
 }
 
-/** The requested resourceVersion (or continue token) is older than the kept history. */
-export function expired(message: string): ApiError {
-  return new ApiError('Expired', 410, message);
+/**
+ * The requested resourceVersion (or continue token) is older than the kept history. `listMeta`:
+ * for an expired continue token, the token that goes on from the same key at a newer revision.
+ */
+export function expired(message: string, listMeta?: StatusListMeta): ApiError {
+  return new ApiError('Expired', 410, message, undefined, listMeta ? { listMeta } : undefined);
 }
 
 /** A watch that cannot go on (history gone, consumer too slow): the client must re-list. */

@@ -91,8 +91,8 @@ export class StoreReads {
     let more = false;
     for (;;) {
       const chunk = limit ? Math.max(limit - items.length, Math.min(limit * 2, 500)) : undefined;
-      const page = await this.listPage(prefix, { revision, startKey, limit: chunk }).catch((err: unknown) => {
-        throw continued && isApiError(err) && err.reason === 'Expired' ? this.expiredContinue(continued) : err;
+      const page = await this.listPage(prefix, { revision, startKey, limit: chunk }).catch(async (err: unknown) => {
+        throw continued && isApiError(err) && err.reason === 'Expired' ? await this.expiredContinue(continued) : err;
       });
       revision = page.revision;
       let stopped = false;

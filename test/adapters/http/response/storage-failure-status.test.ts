@@ -62,7 +62,7 @@ describe('http: storage failures as Status, headers and log line', () => {
     for (const err of errors) {
       const status = errorResponse(storageErrorToApi(err, GR, 'foo')).status;
       expect(status.message, err.message).not.to.match(/\/var\/lib|sqlite|etcd|demo\.example\.com\/widgets\/default|revision \d|\[/);
-      expect(status.message.length, status.message).to.be.below(200);
+      expect((status.message ?? "").length, status.message).to.be.below(200);
     }
   });
 
