@@ -7,6 +7,7 @@ import { HTTP_TRANSPORT, type HttpTransport } from '../adapters/http/index.js';
 import { ensureServingCertificate } from '../adapters/http/tls/serving-certificate.js';
 import { InProcessClient, type InProcessClientOptions } from '../adapters/in-process/in-process-client.js';
 import { RESOURCE_API, type ResourceApi } from '../ports/resource-api.port.js';
+import { clientCertificateAuthorities } from './access-bindings.js';
 import { buildContainer } from './container.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
 import type { ServerConfig } from './server-config.js';
@@ -70,7 +71,11 @@ export class ApiServer {
         key = generated.key;
         this.caPem = generated.ca;
       }
-      server = createHttpsServer({ cert, key }, transport.requestListener) as unknown as HttpServer;
+      // With client CAs, TLS asks for (never requires) a client certificate, naming those CAs;
+      // each authenticator verifies the certificate against its own CA per request.
+      const clientCas = clientCertificateAuthorities(this.container).flatMap((ca) => ca.pem);
+      const clientAuth = clientCas.length > 0 ? { requestCert: true, rejectUnauthorized: false, ca: clientCas } : {};
+      server = createHttpsServer({ cert, key, ...clientAuth }, transport.requestListener) as unknown as HttpServer;
       scheme = 'https';
     }
     // Watches are long-lived: no request timeout, and keep-alive so informers reuse connections.

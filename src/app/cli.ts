@@ -23,7 +23,28 @@ Flags:
                               (default .apiserver-kit/certs)
   --tls-cert-file FILE        serving certificate (PEM)
   --tls-private-key-file FILE serving key (PEM)
-  --token TOKEN               require this bearer token (may be repeated)
+  --token TOKEN               accept this bearer token, as a user in system:masters (may be repeated)
+
+Access control (README "Access control"; lists are comma-separated, flags may be repeated):
+  --token-auth-file FILE      static tokens, one per line: token,user,uid,"group1,group2"
+  --client-ca-file FILE       accept client certificates of these CAs (CN user, O groups)
+  --requestheader-client-ca-file FILE
+                              trust the front proxy (X-Remote-* headers) on connections whose
+                              client certificate verifies against these CAs
+  --requestheader-allowed-names NAMES
+                              common names the front proxy's certificate may have (default any)
+  --requestheader-username-headers HEADERS   default X-Remote-User
+  --requestheader-uid-headers HEADERS        default none
+  --requestheader-group-headers HEADERS      default X-Remote-Group
+  --requestheader-extra-headers-prefix PREFIXES
+                                             default X-Remote-Extra-
+  --anonymous-auth[=true|false]
+                              serve requests without credentials as system:anonymous (default
+                              true; only with an authorizer, else they answer 401)
+  --authorization-policy-file FILE
+                              authorize with this policy (YAML or JSON rules)
+  --authorization-always-allow-paths PATHS   default /healthz,/readyz,/livez
+  --authorization-always-allow-groups GROUPS default system:masters
   --storage SPEC              default storage (default sqlite:.apiserver-kit/apiserver.db):
                               ${STORAGE_SPEC_HELP}
   --write-kubeconfig FILE     write a kubeconfig for this server (URL, CA, token) once serving
@@ -78,6 +99,8 @@ export async function executeCommand(builder: ServerBuilder, argv: string[]): Pr
 
 async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
   const out = builder.currentConfig().output;
+  // `--anonymous-auth` alone means true, as Go's boolean flags do.
+  argv = argv.map((a) => (a === '--anonymous-auth' ? '--anonymous-auth=true' : a));
   const values = parseFlags(argv, HELP, {
     'bind-address': { type: 'string' },
     'secure-port': { type: 'string' },
@@ -85,6 +108,18 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     'tls-cert-file': { type: 'string' },
     'tls-private-key-file': { type: 'string' },
     token: { type: 'string', multiple: true },
+    'token-auth-file': { type: 'string', multiple: true },
+    'client-ca-file': { type: 'string' },
+    'requestheader-client-ca-file': { type: 'string' },
+    'requestheader-allowed-names': { type: 'string', multiple: true },
+    'requestheader-username-headers': { type: 'string', multiple: true },
+    'requestheader-uid-headers': { type: 'string', multiple: true },
+    'requestheader-group-headers': { type: 'string', multiple: true },
+    'requestheader-extra-headers-prefix': { type: 'string', multiple: true },
+    'anonymous-auth': { type: 'string' },
+    'authorization-policy-file': { type: 'string', multiple: true },
+    'authorization-always-allow-paths': { type: 'string', multiple: true },
+    'authorization-always-allow-groups': { type: 'string', multiple: true },
     storage: { type: 'string' },
     'write-kubeconfig': { type: 'string' },
     help: { type: 'boolean' },
@@ -110,6 +145,7 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     if (typeof certFile === 'string' && typeof keyFile === 'string') builder.withCertKey(certFile, keyFile);
     for (const token of (values.token as string[] | undefined) ?? []) builder.withBearerToken(token);
     if (typeof values.storage === 'string') builder.withStorage(values.storage);
+    applyAccessFlags(builder, values);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return 2;
@@ -153,6 +189,43 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
+}
+
+/** The access control flags, onto the builder. */
+function applyAccessFlags(builder: ServerBuilder, values: Record<string, string | boolean | string[] | undefined>): void {
+  const strings = (name: string): string[] => (values[name] as string[] | undefined) ?? [];
+  const list = (name: string): string[] | undefined => {
+    const given = values[name] as string[] | undefined;
+    if (given === undefined) return undefined;
+    return given.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  };
+  for (const file of strings('token-auth-file')) builder.withTokenAuthFile(file);
+  if (typeof values['client-ca-file'] === 'string') builder.withClientCaFile(values['client-ca-file']);
+  const headerFlags = ['allowed-names', 'username-headers', 'uid-headers', 'group-headers', 'extra-headers-prefix'];
+  const proxyCa = values['requestheader-client-ca-file'];
+  if (typeof proxyCa === 'string') {
+    builder.withRequestHeader({
+      clientCaFile: proxyCa,
+      allowedNames: list('requestheader-allowed-names') ?? [],
+      usernameHeaders: list('requestheader-username-headers'),
+      uidHeaders: list('requestheader-uid-headers'),
+      groupHeaders: list('requestheader-group-headers'),
+      extraHeaderPrefixes: list('requestheader-extra-headers-prefix'),
+    });
+  } else {
+    const stray = headerFlags.find((f) => values[`requestheader-${f}`] !== undefined);
+    if (stray) throw new Error(`--requestheader-${stray} needs --requestheader-client-ca-file`);
+  }
+  const anonymous = values['anonymous-auth'];
+  if (typeof anonymous === 'string') {
+    if (!['true', 'false', '1', '0'].includes(anonymous.toLowerCase())) throw new Error(`--anonymous-auth must be true or false, got "${anonymous}"`);
+    builder.withAnonymousAuth(anonymous.toLowerCase() === 'true' || anonymous === '1');
+  }
+  for (const file of strings('authorization-policy-file')) builder.withAuthorizationPolicy(file);
+  const paths = list('authorization-always-allow-paths');
+  if (paths !== undefined) builder.withAlwaysAllowPaths(paths);
+  const groups = list('authorization-always-allow-groups');
+  if (groups !== undefined) builder.withAlwaysAllowGroups(groups);
 }
 
 async function copyStorageCommand(argv: string[], out: OutputWriter): Promise<number> {

@@ -9,9 +9,11 @@ import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { ID_SOURCE, type IdSource } from '../ports/id-source.port.js';
 import { OBJECT_STORE, type ObjectStore } from '../ports/object-store.port.js';
 import { RESOURCE_API } from '../ports/resource-api.port.js';
-import { BEARER_TOKEN_OPTIONS, BearerTokenAuthenticator, type BearerTokenOptions } from '../adapters/auth/bearer-token-authenticator.js';
+import type { ReviewEndpoint } from '../adapters/auth/self-reviews.js';
 import { HTTP_TRANSPORT, HTTP_TRANSPORT_OPTIONS, HttpTransport, type HttpTransportOptions } from '../adapters/http/index.js';
 import { AUTHENTICATOR, type Authenticator } from '../ports/authenticator.port.js';
+import { AUTHORIZER, type Authorizer } from '../ports/authorizer.port.js';
+import { bindAccessControl } from './access-bindings.js';
 import { makeApiRegistry, makeGenericRegistry, makeHandlerEndpoint, makeHandlerSubresource } from './registry-factories.js';
 import type { ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
 import { openStorage, storageIdentity } from './storage-spec.js';
@@ -52,20 +54,16 @@ export function buildContainer(config: ServerConfig): Container {
     .toResolvedValue((store: ObjectStore) => store, [{ serviceIdentifier: BACKING_STORE, name: defaultStore }])
     .inSingletonScope();
   for (const reg of config.resources) bindResource(container, config, stores, reg);
+  const access = bindAccessControl(container, config);
   container
     .bind<ApiRegistry>(RESOURCE_API)
-    .toDynamicValue((ctx) => composeApi(ctx, config))
+    .toDynamicValue((ctx) => composeApi(ctx, config, access.reviews))
     .inSingletonScope();
-  if (config.bearerTokens.length > 0) {
-    container.bind<BearerTokenOptions>(BEARER_TOKEN_OPTIONS).toConstantValue({
-      tokens: config.bearerTokens.map((t) => ({ token: t.token, user: { username: t.username, groups: ['system:masters'] } })),
-    });
-    container.bind<Authenticator>(AUTHENTICATOR).to(BearerTokenAuthenticator).inSingletonScope();
-  }
   container
     .bind<HttpTransportOptions>(HTTP_TRANSPORT_OPTIONS)
     .toDynamicValue((ctx) => ({
-      authenticator: config.bearerTokens.length > 0 ? ctx.get<Authenticator>(AUTHENTICATOR) : undefined,
+      authenticator: access.authenticating ? ctx.get<Authenticator>(AUTHENTICATOR) : undefined,
+      authorizer: access.authorizing ? ctx.get<Authorizer>(AUTHORIZER) : undefined,
       openapi: config.openApiInfo,
       onInternalError: (_err, _req, report) => {
         config.output.write(`${report}\n`);
@@ -118,8 +116,8 @@ function bindResource(container: Container, config: ServerConfig, stores: Backin
     .whenNamed(name);
 }
 
-/** The server's ResourceApi: every served type, in the order the builder was given them. */
-function composeApi(ctx: ResolutionContext, config: ServerConfig): ApiRegistry {
+/** The server's ResourceApi: every served type, in the order the builder was given them, then the self reviews. */
+function composeApi(ctx: ResolutionContext, config: ServerConfig, reviews: readonly string[]): ApiRegistry {
   const api = makeApiRegistry();
   for (const { definition, storage } of config.resources) {
     const name = resourceName(definition);
@@ -128,6 +126,10 @@ function composeApi(ctx: ResolutionContext, config: ServerConfig): ApiRegistry {
     } else {
       api.addStored(ctx.get<GenericRegistry>(RESOURCE_REGISTRY, { name }), ctx.get<ObjectStore>(RESOURCE_STORE, { name }));
     }
+  }
+  for (const name of reviews) {
+    const endpoint = ctx.get<ReviewEndpoint>(HANDLER_ENDPOINT, { name });
+    api.addHandler(endpoint, endpoint.reviewHandler);
   }
   return api;
 }

@@ -8,7 +8,10 @@ import type { ObjectStore } from '../ports/object-store.port.js';
 import { ApiServer } from './api-server.js';
 import { executeCommand } from './cli.js';
 import { DEFAULT_STORAGE, parseStorageSpec } from './storage-spec.js';
-import type { OutputWriter, ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
+import type { OutputWriter, RequestHeaderConfig, ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
+import type { Authenticator } from '../ports/authenticator.port.js';
+import type { Authorizer } from '../ports/authorizer.port.js';
+import { checkPolicy, type Policy } from '../adapters/auth/policy-authorizer.js';
 
 /**
  * Composes a server: resource types, their storage, and how the server is reached. The
@@ -31,6 +34,7 @@ export class ServerBuilder {
     bindAddress: '127.0.0.1',
     bindPort: 6443,
     bearerTokens: [],
+    access: { tokenFiles: [], authenticators: [], policies: [], authorizers: [] },
     tls: { kind: 'self-signed', certDir: '.apiserver-kit/certs' },
     openApiInfo: { title: 'apiserver-kit', version: '0.1.0' },
     output: { write: (text: string) => process.stdout.write(text) },
@@ -104,6 +108,72 @@ export class ServerBuilder {
   withBearerToken(token: string, username = 'admin'): this {
     if (!token) throw new Error('a bearer token may not be empty');
     this.config.bearerTokens.push({ token, username });
+    return this;
+  }
+
+  /**
+   * Accepts the tokens of a kube-apiserver static token file (`token,user,uid,"group1,group2"`
+   * per line); read when the server is built.
+   */
+  withTokenAuthFile(path: string): this {
+    this.config.access.tokenFiles.push(path);
+    return this;
+  }
+
+  /** Accepts client certificates signed by the CAs of this PEM file: the common name is the user, the organizations its groups. */
+  withClientCaFile(path: string): this {
+    this.config.access.clientCaFile = path;
+    return this;
+  }
+
+  /**
+   * Trusts a front proxy (kube-apiserver's aggregator): the `X-Remote-User`, `X-Remote-Group`
+   * and `X-Remote-Extra-*` headers (or the ones named) name the user, on connections whose
+   * client certificate verifies against `clientCaFile` and has one of `allowedNames` as common
+   * name (any, when none are given). TLS serving asks clients for certificates from then on.
+   */
+  withRequestHeader(options: Partial<RequestHeaderConfig> & { clientCaFile: string }): this {
+    this.config.access.requestHeader = { ...options, allowedNames: [...(options.allowedNames ?? [])] };
+    return this;
+  }
+
+  /** Adds an authenticator, asked after the front proxy, client certificates and tokens. */
+  withAuthenticator(authenticator: Authenticator): this {
+    this.config.access.authenticators.push(authenticator);
+    return this;
+  }
+
+  /**
+   * Whether requests without credentials are served as `system:anonymous` (then the authorizer
+   * decides) or refused with 401. Default true, as kube-apiserver; without an authorizer
+   * anonymous requests are always refused (everyone would be allowed everything).
+   */
+  withAnonymousAuth(enabled: boolean): this {
+    this.config.access.anonymous = enabled;
+    return this;
+  }
+
+  /** Authorizes with a policy (a YAML or JSON file, or the object): README "Access control". */
+  withAuthorizationPolicy(policy: string | Policy): this {
+    this.config.access.policies.push(typeof policy === 'string' ? policy : checkPolicy(structuredClone(policy)));
+    return this;
+  }
+
+  /** Adds an authorizer, asked after the policies; the first to allow or deny decides. */
+  withAuthorizer(authorizer: Authorizer): this {
+    this.config.access.authorizers.push(authorizer);
+    return this;
+  }
+
+  /** Non-resource paths anyone may get (`/healthz`, or `/debug/*` as a prefix). Default /healthz, /readyz, /livez. */
+  withAlwaysAllowPaths(paths: string[]): this {
+    this.config.access.alwaysAllowPaths = [...paths];
+    return this;
+  }
+
+  /** Groups whose users may do anything. Default system:masters. */
+  withAlwaysAllowGroups(groups: string[]): this {
+    this.config.access.alwaysAllowGroups = [...groups];
     return this;
   }
 
@@ -188,6 +258,14 @@ function structuredCloneConfig(c: ServerConfig): ServerConfig {
     resources: [...c.resources],
     subresourceHandlers: [...c.subresourceHandlers],
     bearerTokens: [...c.bearerTokens],
+    access: {
+      ...c.access,
+      tokenFiles: [...c.access.tokenFiles],
+      authenticators: [...c.access.authenticators],
+      policies: [...c.access.policies],
+      authorizers: [...c.access.authorizers],
+      requestHeader: c.access.requestHeader ? { ...c.access.requestHeader } : undefined,
+    },
     tls: { ...c.tls },
     openApiInfo: { ...c.openApiInfo },
     registryOptions: { ...c.registryOptions },

@@ -5,6 +5,9 @@ import type { ResourceDefinition } from '../domain/resource/resource-definition.
 import type { Clock } from '../ports/clock.port.js';
 import type { IdSource } from '../ports/id-source.port.js';
 import type { ObjectStore } from '../ports/object-store.port.js';
+import type { Authenticator } from '../ports/authenticator.port.js';
+import type { Authorizer } from '../ports/authorizer.port.js';
+import type { Policy } from '../adapters/auth/policy-authorizer.js';
 
 export interface OutputWriter {
   write(text: string): unknown;
@@ -45,10 +48,43 @@ export interface ServerConfig {
   bindAddress: string;
   bindPort: number;
   bearerTokens: Array<{ token: string; username: string }>;
+  access: AccessConfig;
   tls: TlsConfig;
   openApiInfo: { title: string; version: string; description?: string };
   output: OutputWriter;
   registryOptions: Partial<RegistryOptions>;
   clock?: Clock;
   ids?: IdSource;
+}
+
+/** The front proxy (requestheader) settings, with kube-apiserver's flag names. */
+export interface RequestHeaderConfig {
+  clientCaFile: string;
+  allowedNames: string[];
+  usernameHeaders?: string[];
+  uidHeaders?: string[];
+  groupHeaders?: string[];
+  extraHeaderPrefixes?: string[];
+}
+
+/** Who may reach the server and what they may do (README "Access control"). */
+export interface AccessConfig {
+  /** `--anonymous-auth`; unset: true, as in kube-apiserver. Only in effect with an authorizer. */
+  anonymous?: boolean;
+  /** `--token-auth-file`s. */
+  tokenFiles: string[];
+  /** `--client-ca-file`. */
+  clientCaFile?: string;
+  /** `--requestheader-*`. */
+  requestHeader?: RequestHeaderConfig;
+  /** Authenticators given to the builder, asked after the built-in ones. */
+  authenticators: Authenticator[];
+  /** `--authorization-policy-file`s (or policies given as objects). */
+  policies: Array<string | Policy>;
+  /** Authorizers given to the builder, asked after the policies. */
+  authorizers: Authorizer[];
+  /** `--authorization-always-allow-paths`; unset: /healthz, /readyz, /livez. */
+  alwaysAllowPaths?: string[];
+  /** `--authorization-always-allow-groups`; unset: system:masters. */
+  alwaysAllowGroups?: string[];
 }

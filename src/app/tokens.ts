@@ -28,3 +28,12 @@ export function resourceName(definition: Pick<ResourceDefinition, 'plural' | 'gr
   const { plural, group, version } = definition;
   return group === '' ? `${plural}/${version}` : `${plural}.${group}/${version}`;
 }
+
+/** The static-token authenticator (`--token` and `--token-auth-file`), when there are tokens. */
+export const TOKEN_AUTHENTICATOR = Symbol.for('apiserver-kit.TokenAuthenticator');
+
+/**
+ * The CAs client certificates are verified against (`--client-ca-file`,
+ * `--requestheader-client-ca-file`): `CertificateAuthority[]`, named `client` and `requestheader`.
+ */
+export const CLIENT_CERTIFICATE_AUTHORITY = Symbol.for('apiserver-kit.ClientCertificateAuthority');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Gadget, Widget } from '../../examples/demo/widget.resource.js';
+import { AuthenticatorChain } from '../../src/adapters/auth/authenticator-chain.js';
 import { BearerTokenAuthenticator } from '../../src/adapters/auth/bearer-token-authenticator.js';
 import { HTTP_TRANSPORT, HttpTransport } from '../../src/adapters/http/index.js';
 import { FileSystemObjectStore } from '../../src/adapters/storage/filesystem/filesystem-object-store.js';
@@ -117,9 +118,10 @@ describe('the composition root (Inversify container)', () => {
     expect(guarded.container.get(HTTP_TRANSPORT)).to.be.instanceOf(HttpTransport).and.not.equal(transport);
     expect(open.container.isBound(AUTHENTICATOR)).to.equal(false);
     const auth = guarded.container.get<Authenticator>(AUTHENTICATOR);
-    expect(auth).to.be.instanceOf(BearerTokenAuthenticator);
-    const user = await auth.authenticate({ headers: { authorization: 'Bearer s3cret' } } as never);
-    expect(user?.username).to.equal('alice');
+    expect(auth).to.be.instanceOf(AuthenticatorChain);
+    expect((auth as AuthenticatorChain).authenticators.map((a) => a.constructor)).to.deep.equal([BearerTokenAuthenticator]);
+    const result = await auth.authenticate({ headers: { authorization: 'Bearer s3cret' } });
+    expect(result?.user?.username).to.equal('alice');
   });
 
   it('gives two servers built in one process separate containers, stores and registries', async () => {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import type { UserInfo } from '../../domain/resource/strategy.js';
-import type { AuthenticationRequest, Authenticator } from '../../ports/authenticator.port.js';
+import type { AuthenticationRequest, AuthenticationResult, Authenticator } from '../../ports/authenticator.port.js';
 
 /** One accepted token and who presents it. */
 export interface BearerTokenEntry {
@@ -26,7 +26,8 @@ const DEFAULT_USER: UserInfo = { username: 'admin', groups: ['system:masters'] }
 
 /**
  * Accepts `Authorization: Bearer <token>` with static tokens, like Kubernetes' static token
- * file. Every authenticated user is also in `system:authenticated`.
+ * file. Every authenticated user is also in `system:authenticated`. A bearer token it does not
+ * know is an error (401 even where anonymous requests are allowed), as in Kubernetes.
  */
 @injectable()
 export class BearerTokenAuthenticator implements Authenticator {
@@ -47,7 +48,7 @@ export class BearerTokenAuthenticator implements Authenticator {
     });
   }
 
-  async authenticate(request: AuthenticationRequest): Promise<UserInfo | undefined> {
+  async authenticate(request: AuthenticationRequest): Promise<AuthenticationResult> {
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) return undefined;
     // Digests have one length, so each comparison is constant-time; every entry is compared.
@@ -56,7 +57,7 @@ export class BearerTokenAuthenticator implements Authenticator {
     for (const e of this.entries) {
       if (timingSafeEqual(digest, e.digest) && !found) found = e.user;
     }
-    return found ? structuredClone(found) : undefined;
+    return found ? { user: structuredClone(found) } : { error: 'invalid bearer token' };
   }
 }
 

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router from '@koa/router';
 import { inject, injectable, optional } from 'inversify';
 import Koa, { type Context, type Next } from 'koa';
-import { unauthorized } from '../../domain/errors/api-error.js';
 import type { UserInfo } from '../../domain/resource/strategy.js';
 import type { Authenticator } from '../../ports/authenticator.port.js';
+import type { Authorizer } from '../../ports/authorizer.port.js';
+import { authenticationFilter, authorizationFilter } from './access/access-filters.js';
 import { RESOURCE_API, type ResourceApi } from '../../ports/resource-api.port.js';
 import { OpenApiDocuments } from './openapi/openapi-documents.js';
 import type { OpenApiInfo } from './openapi/openapi-v3-document.js';
@@ -22,8 +23,16 @@ import { versionInfo, type VersionInfo } from './system/version-info.js';
 import { WatchStreamer } from './watch/watch-streamer.js';
 
 export interface HttpTransportOptions {
-  /** Checks every request but those to health endpoints and `/version`; none: no authentication. */
+  /**
+   * Establishes the user of every request (401 unless it does); requests to health endpoints
+   * and `/version` that it does not accept go on as anonymous. None: no authentication.
+   */
   authenticator?: Authenticator;
+  /**
+   * Decides every request after authentication, from its attributes as Kubernetes builds
+   * them (403 Forbidden unless allowed). None: everything is allowed.
+   */
+  authorizer?: Authorizer;
   /** Largest request body accepted; larger ones answer 413. Default 3 MiB. */
   maxBodyBytes?: number;
   /** What `/version` says; unset fields get defaults. */
@@ -93,7 +102,8 @@ export class HttpTransport {
     const app = new Koa<State>();
     app.on('error', (err: unknown, ctx?: Context) => onInternalError(err, { method: ctx?.method ?? '', path: ctx?.path ?? '' }));
     app.use(errorsAsStatus(onInternalError));
-    if (opts.authenticator) app.use(authentication(opts.authenticator));
+    if (opts.authenticator) app.use(authenticationFilter(opts.authenticator, PUBLIC_PATHS));
+    if (opts.authorizer) app.use(authorizationFilter(opts.authorizer));
     // Resource paths first: they are most of the traffic, and no other route lies below them.
     app.use(async (ctx: Context, next: Next) => {
       const addr = parseResourcePath(ctx.path);
@@ -143,17 +153,6 @@ function errorsAsStatus(onInternalError: (err: unknown, request: FailedRequest) 
       for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value);
       sendJson(ctx, response.status, 'application/json', response.code);
     }
-  };
-}
-
-function authentication(authenticator: Authenticator) {
-  return async (ctx: Context, next: Next): Promise<void> => {
-    if (!PUBLIC_PATHS.some((p) => p.test(ctx.path))) {
-      const user = await authenticator.authenticate({ headers: ctx.req.headers });
-      if (!user) throw unauthorized();
-      (ctx.state as State).user = user;
-    }
-    await next();
   };
 }
 

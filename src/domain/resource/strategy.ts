@@ -6,6 +6,8 @@ export interface UserInfo {
   username: string;
   uid?: string;
   groups?: string[];
+  /** What else the authenticator knows (front-proxy `X-Remote-Extra-*`, a token review's extra), keys lower-case. */
+  extra?: Record<string, string[]>;
 }
 
 /** What a strategy hook may know about the request it runs in. */
