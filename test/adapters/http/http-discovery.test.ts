@@ -23,7 +23,13 @@ describe('http transport: discovery, OpenAPI, health, version', () => {
     const again = await call('/apis', { headers: { Accept: KUBECTL_DISCOVERY, 'If-None-Match': etag } });
     expect(again.status).to.equal(304);
     const api = await (await call('/api', { headers: { Accept: KUBECTL_DISCOVERY } })).json();
-    expect(api).to.deep.equal({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [] });
+    // The core group is always there with v1, as in kube-apiserver, empty when no core type is served.
+    expect(api).to.deep.equal({
+      kind: 'APIGroupDiscoveryList',
+      apiVersion: 'apidiscovery.k8s.io/v2',
+      metadata: {},
+      items: [{ metadata: { name: '' }, versions: [{ version: 'v1', resources: [], freshness: 'Current' }] }],
+    });
   });
 
   it('answers the legacy documents to plain JSON clients', async () => {
@@ -34,7 +40,16 @@ describe('http transport: discovery, OpenAPI, health, version', () => {
     expect(list.resources.map((r: any) => r.name)).to.deep.equal(['widgets', 'widgets/status', 'widgets/scale', 'gadgets']);
     const api = await (await call('/api')).json();
     expect(api.kind).to.equal('APIVersions');
-    expect(api.versions).to.deep.equal([]);
+    expect(api.versions).to.deep.equal(['v1']);
+    // ... and /api/v1 answers what /api promises: an empty core resource list.
+    const core = await call('/api/v1');
+    expect(core.status).to.equal(200);
+    expect(await core.json()).to.deep.equal({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: [] });
+    expect((await call('/api/v2')).status).to.equal(404);
+    // Core resource paths are still not served.
+    const events = await call('/api/v1/namespaces/default/events');
+    expect(events.status).to.equal(404);
+    expect(await events.json()).to.deep.include({ kind: 'Status', reason: 'NotFound', code: 404 });
   });
 
   it('serves the OpenAPI v3 index and hash-pinned group-version documents', async () => {
