@@ -73,8 +73,30 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
+/**
+ * The tags of YAML 1.1 that Kubernetes' YAML reading (sigs.k8s.io/yaml, over go-yaml v2) does not
+ * resolve into values of their own for a plain scalar: timestamps stay strings there, `1:20` is
+ * no sexagesimal number, and the collection and binary types would not be JSON.
+ */
+const NOT_KUBERNETES_TAGS = new Set([
+  'tag:yaml.org,2002:timestamp',
+  'tag:yaml.org,2002:binary',
+  'tag:yaml.org,2002:omap',
+  'tag:yaml.org,2002:pairs',
+  'tag:yaml.org,2002:set',
+]);
+
+function kubernetesYamlTags<T extends { tag: string; format?: string }>(tags: T[]): T[] {
+  return tags.filter((t) => !NOT_KUBERNETES_TAGS.has(t.tag) && t.format !== 'TIME');
+}
+
+/**
+ * YAML as kube-apiserver reads it (sigs.k8s.io/yaml): YAML 1.1 types, so `y`, `yes`, `on` (and
+ * `n`, `no`, `off`) are booleans and `0777` is octal; a value meant as a string must be quoted,
+ * as kubectl would read it too.
+ */
 function parseYaml(raw: Buffer): unknown {
-  const docs = parseAllDocuments(raw.toString('utf8'), { prettyErrors: false });
+  const docs = parseAllDocuments(raw.toString('utf8'), { prettyErrors: false, version: '1.1', customTags: kubernetesYamlTags as never });
   if (!Array.isArray(docs)) throw badRequest('the request body is not valid YAML');
   const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
   if (nonEmpty.length !== 1) {
@@ -83,7 +105,7 @@ function parseYaml(raw: Buffer): unknown {
   const doc = nonEmpty[0];
   if (doc.errors.length > 0) throw badRequest(`the request body is not valid YAML: ${doc.errors[0].message}`);
   try {
-    // YAML 1.2 core schema, no custom tags: the result is plain JSON data.
+    // YAML 1.1 types without the ones above: the result is plain JSON data.
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw badRequest(`the request body is not valid YAML: ${(err as Error).message}`);

@@ -51,6 +51,42 @@ describe('http: request bodies', () => {
     expect(decodePatchBody('application/apply-patch+yaml', buf('kind: K\n')).patch).to.deep.equal({ kind: 'K' });
   });
 
+  it('reads YAML as sigs.k8s.io/yaml does: YAML 1.1 booleans and octals, timestamps and 1:20 as strings', () => {
+    const body = [
+      'metadata:',
+      '  labels: {b: y, q: "y", x: "no"}',
+      'spec:',
+      '  enabled: on',
+      '  paused: Off',
+      '  answers: [y, Y, yes, n, N, no, true, false]',
+      '  mode: 0755',
+      '  when: 2001-12-14',
+      '  duration: 1:20',
+      '  big: 1_000',
+      '  on: 1',
+      '',
+    ].join('\n');
+    const expected = {
+      metadata: { labels: { b: true, q: 'y', x: 'no' } },
+      spec: {
+        enabled: true,
+        paused: false,
+        answers: [true, true, true, false, false, false, true, false],
+        mode: 493,
+        when: '2001-12-14',
+        duration: '1:20',
+        big: 1000,
+        // A key that is a boolean in YAML 1.1 becomes its JSON text, as in sigs.k8s.io/yaml.
+        true: 1,
+      },
+    };
+    expect(decodePatchBody('application/apply-patch+yaml', buf(body)).patch).to.deep.equal(expected);
+    expect(decodeObjectBody('application/yaml', buf(body))).to.deep.equal(expected);
+    // JSON (what kubectl sends as an apply patch) reads the same as before.
+    const json = '{"metadata":{"labels":{"b":"y"}},"spec":{"n":1e3,"s":"\\u00e9\\/","t":[true,null,-0.5]}}';
+    expect(decodePatchBody('application/apply-patch+yaml', buf(json)).patch).to.deep.equal(JSON.parse(json));
+  });
+
   it('refuses strategic merge patch and unknown patch types with 415', () => {
     const smp = failure(() => decodePatchBody('application/strategic-merge-patch+json', buf('{}')));
     expect(smp.code).to.equal(415);
