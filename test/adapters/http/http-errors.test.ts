@@ -82,6 +82,23 @@ describe('http transport: every failure is a Status', () => {
     await expectStatus(await call(WIDGETS, { headers: { Accept: 'application/vnd.kubernetes.protobuf' } }), 406, 'NotAcceptable');
   });
 
+  it("answers client-go's default protobuf-then-JSON Accept with JSON, as kube-apiserver does for custom types", async () => {
+    const accept = 'application/vnd.kubernetes.protobuf,application/json';
+    await call(WIDGETS, { method: 'POST', body: JSON.stringify(widget('pb')), headers: { 'Content-Type': 'application/json', Accept: accept } });
+    for (const path of [WIDGETS, `${WIDGETS}/pb`]) {
+      const res = await call(path, { headers: { Accept: accept } });
+      expect(res.status, path).to.equal(200);
+      expect(res.headers.get('content-type')).to.equal('application/json');
+      expect((await res.json()).kind).to.match(/^Widget/);
+    }
+    const watch = await call(`${WIDGETS}?watch=true&timeoutSeconds=1`, { headers: { Accept: 'application/vnd.kubernetes.protobuf;stream=watch,application/json' } });
+    expect(watch.status).to.equal(200);
+    expect(watch.headers.get('content-type')).to.equal('application/json');
+    await watch.text();
+    const table = await call(WIDGETS, { headers: { Accept: `application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,${accept}` } });
+    expect(table.headers.get('content-type')).to.equal('application/json');
+  });
+
   it('500 InternalError with a generic message for anything unexpected', async () => {
     const got = await expectStatus(await call(`${WIDGETS}/explode`), 500, 'InternalError');
     const created = await expectStatus(await call(WIDGETS, { method: 'POST', body: JSON.stringify(widget('explode')), headers: { 'Content-Type': 'application/json' } }), 500, 'InternalError');
