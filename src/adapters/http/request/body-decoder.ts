@@ -2,6 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { badRequest, unsupportedMediaType } from '../../../domain/errors/api-error.js';
 import type { PatchType } from '../../../ports/resource-api.port.js';
 import { parseMediaType } from '../negotiation/media-type.js';
+import { decodeReviewProtobuf } from '../access/review-protobuf.js';
 
 /** Content types of patches this server applies, as the OpenAPI document advertises them. */
 export const PATCH_CONTENT_TYPES: Readonly<Record<string, Exclude<PatchType, 'strategic'>>> = {
@@ -22,6 +23,9 @@ export function decodeObjectBody(contentType: string | undefined, raw: Buffer): 
   if (raw.length === 0) throw badRequest('the request body is empty; an object was expected');
   if (type === undefined || type === 'application/json') return parseJson(raw);
   if (type === 'application/yaml') return parseYaml(raw);
+  // kubectl sends the self reviews of `auth can-i` and `auth whoami` only as protobuf.
+  const review = type === 'application/vnd.kubernetes.protobuf' ? decodeReviewProtobuf(raw) : undefined;
+  if (review !== undefined) return review;
   throw unsupportedMediaType(
     `the body of the request was in an unknown format (${type}); accepted media types include: application/json, application/yaml`,
   );
