@@ -200,6 +200,39 @@ describe('registry: a type in several versions', () => {
     expect((await beta.list()).items.map((n) => n.apiVersion)).to.deep.equal(['notes.example.com/v1beta1']);
   });
 
+  it('stores in a storage version other than the hub, and does not serve an unserved version', async () => {
+    const Temp = defineResource({
+      group: 'temps.example.com',
+      kind: 'Temp',
+      plural: 'temps',
+      scope: 'Cluster',
+      hub: 'v1',
+      versions: {
+        v1: { spec: z.object({ celsius: z.number().default(0) }) },
+        v2: { storage: true, spec: z.object({ kelvin: z.number().default(273) }) },
+        v0: { served: false, spec: z.object({ f: z.number().default(32) }) },
+      },
+      conversion: {
+        v2: { toHub: (t) => ({ ...t, spec: { celsius: t.spec.kelvin - 273 } }), fromHub: (t) => ({ ...t, spec: { kelvin: t.spec.celsius + 273 } }) },
+        v0: { toHub: (t) => ({ ...t, spec: { celsius: ((t.spec.f - 32) * 5) / 9 } }), fromHub: (t) => ({ ...t, spec: { f: (t.spec.celsius * 9) / 5 + 32 } }) },
+      },
+    });
+    const store = new MemoryObjectStore();
+    const server = new ServerBuilder().withStorage(store).withResource(Temp).build();
+    expect(server.api.endpoint('temps.example.com', 'v0', 'temps')).to.equal(undefined);
+    expect(server.api.resources().map((r) => r.definition.version)).to.deep.equal(['v1', 'v2']);
+    const v1 = server.client().resource(Temp);
+    await v1.create({ metadata: { name: 'room' }, spec: { celsius: 21 } });
+    const stored = (await store.get('/temps.example.com/temps/room')) as KubeObject & { spec: unknown };
+    expect(stored.apiVersion).to.equal('temps.example.com/v2');
+    expect(stored.spec).to.deep.equal({ kelvin: 294 });
+    // An object written when v0 was the storage version is still read.
+    await store.create('/temps.example.com/temps/old', { apiVersion: 'temps.example.com/v0', kind: 'Temp', metadata: { name: 'old', uid: 'u', creationTimestamp: '2026-01-01T00:00:00Z', generation: 1 }, spec: { f: 212 } });
+    expect((await v1.get('old')).spec).to.deep.equal({ celsius: 100 });
+    expect((await server.client().resource(Temp.forVersion('v2')).get('old')).spec).to.deep.equal({ kelvin: 373 });
+    await server.stop();
+  });
+
   it('refuses declarations that cannot convert, naming the version', () => {
     const base = { group: 'x.example.com', kind: 'Thing', plural: 'things', scope: 'Cluster' as const };
     const spec = z.object({ a: z.string().default('') });
