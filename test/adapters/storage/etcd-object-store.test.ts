@@ -3,7 +3,7 @@ import { Etcd3 } from 'etcd3';
 import { EtcdObjectStore } from '../../../src/adapters/storage/etcd/etcd-object-store.js';
 import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { isStorageError, type ObjectStore, type StoreEvent } from '../../../src/ports/object-store.port.js';
-import { describeObjectStoreContract } from '../../contract/object-store.contract.js';
+import { describeObjectStoreContract } from '../../../src/testing/object-store-contract.js';
 import { EtcdCluster } from '../../support/etcd/etcd-cluster.js';
 import { EtcdStores, uniquePrefix } from '../../support/etcd/etcd-test-stores.js';
 import { HistoryLimitedStore } from '../../support/etcd/history-limited-store.js';

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { FileSystemObjectStore, type FileSystemObjectStoreOptions } from '../../../src/adapters/storage/filesystem/filesystem-object-store.js';
 import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { isStorageError, type ObjectStore, type StoreEvent, type StoreWatch } from '../../../src/ports/object-store.port.js';
-import { describeObjectStoreContract } from '../../contract/object-store.contract.js';
+import { describeObjectStoreContract } from '../../../src/testing/object-store-contract.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

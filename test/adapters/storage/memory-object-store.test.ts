@@ -3,7 +3,7 @@ import { MemoryObjectStore } from '../../../src/adapters/storage/memory/memory-o
 import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { knownJson } from '../../../src/ports/known-json.js';
 import { isStorageError, type StoreEvent } from '../../../src/ports/object-store.port.js';
-import { describeObjectStoreContract } from '../../contract/object-store.contract.js';
+import { describeObjectStoreContract } from '../../../src/testing/object-store-contract.js';
 
 describeObjectStoreContract('memory', {
   async open(opts) {

@@ -4,7 +4,7 @@ import { SqliteObjectStore, type SqliteObjectStoreOptions } from '../../../src/a
 import { LIST_PAGE_SQL } from '../../../src/adapters/storage/sqlite/sqlite-log-statements.js';
 import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { isStorageError, type StoreEvent } from '../../../src/ports/object-store.port.js';
-import { describeObjectStoreContract } from '../../contract/object-store.contract.js';
+import { describeObjectStoreContract } from '../../../src/testing/object-store-contract.js';
 import { type TempDatabase, tempDatabase } from './fixtures/sqlite-temp.js';
 
 function widget(name: string, size = 1, extra: Record<string, unknown> = {}): KubeObject {

@@ -9,8 +9,8 @@
  * settles (it waits for them, briefly). It does assume that nothing else writes to the backing
  * data of a store the factory opened while a test runs.
  */
-import { expect } from 'chai';
-import type { KubeObject } from '../../src/domain/meta/types.js';
+import { expect } from './expect.js';
+import type { KubeObject } from '../domain/meta/types.js';
 import {
   isStorageError,
   type ObjectStore,
@@ -19,8 +19,8 @@ import {
   type StoreEventType,
   type StoreWatch,
   type StoreWatchSink,
-} from '../../src/ports/object-store.port.js';
-import { Signal, waitFor } from '../support/wait-for.js';
+} from '../ports/object-store.port.js';
+import { Signal, waitFor } from './wait-for.js';
 
 export interface OpenedStore {
   store: ObjectStore;
