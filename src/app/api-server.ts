@@ -102,7 +102,8 @@ export class ApiServer {
   }
 
   /**
-   * Ends open watches, stops accepting connections, lets open requests finish (briefly), then
+   * With a shutdown delay, first fails `/readyz` for that long while still serving. Then ends
+   * open watches, stops accepting connections, lets open requests finish (briefly), then
    * unbinds the container, which closes every backing store it opened or was given. Safe to
    * call twice.
    */
@@ -115,6 +116,12 @@ export class ApiServer {
     const server = this.http;
     if (server) {
       const transport = this.container.get<HttpTransport>(HTTP_TRANSPORT);
+      // --shutdown-delay-duration: readyz fails first, requests are still served meanwhile.
+      const delayMs = this.config.observability.shutdownDelaySeconds * 1000;
+      if (delayMs > 0) {
+        transport.beginShutdown();
+        await new Promise<void>((resolve) => setTimeout(resolve, delayMs));
+      }
       await transport.closeWatches();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);

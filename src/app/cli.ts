@@ -48,6 +48,16 @@ Access control (README "Access control"; lists are comma-separated, flags may be
   --storage SPEC              default storage (default sqlite:.apiserver-kit/apiserver.db):
                               ${STORAGE_SPEC_HELP}
   --write-kubeconfig FILE     write a kubeconfig for this server (URL, CA, token) once serving
+
+Observability (README "Observability"):
+  --log-format text|json      klog-style text lines (default) or JSON lines
+  -v, --v LEVEL               log verbosity; 3 and above logs one line per request (default 0)
+  --max-requests-inflight N   read-only requests served at once, beyond that 429 (default 400; 0: no limit)
+  --max-mutating-requests-inflight N
+                              mutating requests served at once, beyond that 429 (default 200; 0: no limit)
+  --shutdown-delay-duration DURATION
+                              on SIGTERM, fail /readyz and keep serving this long (e.g. 10s) before
+                              closing the listener (default 0s)
   --help                      print this text
 `;
 
@@ -122,6 +132,11 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     'authorization-always-allow-groups': { type: 'string', multiple: true },
     storage: { type: 'string' },
     'write-kubeconfig': { type: 'string' },
+    'log-format': { type: 'string' },
+    v: { type: 'string', short: 'v' },
+    'max-requests-inflight': { type: 'string' },
+    'max-mutating-requests-inflight': { type: 'string' },
+    'shutdown-delay-duration': { type: 'string' },
     help: { type: 'boolean' },
   });
   if (typeof values === 'number') return values;
@@ -146,6 +161,7 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     for (const token of (values.token as string[] | undefined) ?? []) builder.withBearerToken(token);
     if (typeof values.storage === 'string') builder.withStorage(values.storage);
     applyAccessFlags(builder, values);
+    applyObservabilityFlags(builder, values);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return 2;
@@ -226,6 +242,44 @@ function applyAccessFlags(builder: ServerBuilder, values: Record<string, string 
   if (paths !== undefined) builder.withAlwaysAllowPaths(paths);
   const groups = list('authorization-always-allow-groups');
   if (groups !== undefined) builder.withAlwaysAllowGroups(groups);
+}
+
+/** The observability flags, onto the builder. */
+function applyObservabilityFlags(builder: ServerBuilder, values: Record<string, string | boolean | string[] | undefined>): void {
+  const count = (name: string, raw: string): number => {
+    if (!/^\d+$/.test(raw)) throw new Error(`--${name} must be a non-negative integer, got "${raw}"`);
+    return Number(raw);
+  };
+  const options: Parameters<ServerBuilder['withObservability']>[0] = {};
+  const format = values['log-format'];
+  if (typeof format === 'string') {
+    if (format !== 'text' && format !== 'json') throw new Error(`--log-format must be text or json, got "${format}"`);
+    options.logFormat = format;
+  }
+  // `-v=3` arrives as "=3".
+  if (typeof values.v === 'string') options.verbosity = count('v', values.v.replace(/^=/, ''));
+  const reads = values['max-requests-inflight'];
+  if (typeof reads === 'string') options.maxRequestsInflight = count('max-requests-inflight', reads);
+  const writes = values['max-mutating-requests-inflight'];
+  if (typeof writes === 'string') options.maxMutatingRequestsInflight = count('max-mutating-requests-inflight', writes);
+  const delay = values['shutdown-delay-duration'];
+  if (typeof delay === 'string') options.shutdownDelaySeconds = parseGoDuration('shutdown-delay-duration', delay);
+  builder.withObservability(options);
+}
+
+/** A Go duration (`10s`, `1m30s`, `500ms`, `0`) in seconds. */
+export function parseGoDuration(flag: string, text: string): number {
+  if (text === '0') return 0;
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6, ns: 1e-9 };
+  const re = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/gy;
+  let total = 0;
+  let at = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    total += Number(m[1]) * units[m[2]!]!;
+    at = re.lastIndex;
+  }
+  if (at === 0 || at !== text.length) throw new Error(`--${flag} must be a duration such as 10s or 1m30s, got "${text}"`);
+  return total;
 }
 
 async function copyStorageCommand(argv: string[], out: OutputWriter): Promise<number> {

@@ -8,12 +8,18 @@ import type { RegistryOptions } from '../domain/registry/registry-environment.js
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { ID_SOURCE, type IdSource } from '../ports/id-source.port.js';
 import { OBJECT_STORE, type ObjectStore } from '../ports/object-store.port.js';
-import { RESOURCE_API } from '../ports/resource-api.port.js';
+import { RESOURCE_API, type ResourceApi } from '../ports/resource-api.port.js';
 import type { ReviewEndpoint } from '../adapters/auth/self-reviews.js';
 import { HTTP_TRANSPORT, HTTP_TRANSPORT_OPTIONS, HttpTransport, type HttpTransportOptions } from '../adapters/http/index.js';
 import { AUTHENTICATOR, type Authenticator } from '../ports/authenticator.port.js';
 import { AUTHORIZER, type Authorizer } from '../ports/authorizer.port.js';
 import { bindAccessControl } from './access-bindings.js';
+import { ApiServerMetrics } from '../adapters/metrics/api-server-metrics.js';
+import { MeteredObjectStore } from '../adapters/metrics/metered-object-store.js';
+import { Logger } from '../adapters/logging/logger.js';
+import { RequestLog } from '../adapters/logging/request-log.js';
+import { ResourceKeys } from '../domain/registry/keys.js';
+import type { RequestObserver } from '../ports/request-observer.port.js';
 import { makeApiRegistry, makeGenericRegistry, makeHandlerEndpoint, makeHandlerSubresource } from './registry-factories.js';
 import type { ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
 import { openStorage, storageIdentity } from './storage-spec.js';
@@ -24,6 +30,8 @@ import {
   RESOURCE_REGISTRY,
   RESOURCE_STORE,
   SERVER_CONFIG,
+  LOGGER,
+  METRICS,
   resourceName,
 } from './tokens.js';
 
@@ -46,6 +54,7 @@ export function buildContainer(config: ServerConfig): Container {
   if (config.ids) container.bind<IdSource>(ID_SOURCE).toConstantValue(config.ids);
   else container.bind<IdSource>(ID_SOURCE).to(CryptoIdSource).inSingletonScope();
   container.bind<Partial<RegistryOptions>>(REGISTRY_OPTIONS).toConstantValue(config.registryOptions);
+  bindObservability(container, config);
 
   const stores = new BackingStores(container, config);
   const defaultStore = stores.bind(config.defaultStorage);
@@ -66,12 +75,62 @@ export function buildContainer(config: ServerConfig): Container {
       authorizer: access.authorizing ? ctx.get<Authorizer>(AUTHORIZER) : undefined,
       openapi: config.openApiInfo,
       onInternalError: (_err, _req, report) => {
-        config.output.write(`${report}\n`);
+        ctx.get<Logger>(LOGGER).error('Internal error', report);
       },
+      ...observabilityOptions(container, config),
     }))
     .inSingletonScope();
   container.bind<HttpTransport>(HTTP_TRANSPORT).to(HttpTransport).inSingletonScope();
   return container;
+}
+
+/**
+ * Binds the log (LOGGER, always: `--log-format`, `-v`, onto the output writer) and, when metrics
+ * are on, METRICS: one registry per server, measuring requests through the transport and each
+ * stored type's store through a MeteredObjectStore.
+ */
+function bindObservability(container: Container, config: ServerConfig): void {
+  const o = config.observability;
+  container
+    .bind<Logger>(LOGGER)
+    .toDynamicValue(() => new Logger({ format: o.logFormat, verbosity: o.verbosity, output: config.output }))
+    .inSingletonScope();
+  if (o.metrics) {
+    container
+      .bind<ApiServerMetrics>(METRICS)
+      .toDynamicValue(
+        () =>
+          new ApiServerMetrics(() => container.get<ResourceApi>(RESOURCE_API), {
+            storageCountSeconds: o.storageCountSeconds,
+            processMetrics: o.processMetrics,
+          }),
+      )
+      .inSingletonScope();
+  }
+}
+
+/** A type's store, measured when metrics are on. */
+function metered(container: Container, definition: ResourceRegistration['definition'], store: ObjectStore): ObjectStore {
+  if (!container.isBound(METRICS)) return store;
+  const resource = definition.group === '' ? definition.plural : `${definition.plural}.${definition.group}`;
+  return new MeteredObjectStore(store, container.get<ApiServerMetrics>(METRICS), resource, new ResourceKeys(definition).all());
+}
+
+/** What the transport needs for metrics, request logs and in-flight limits. */
+function observabilityOptions(container: Container, config: ServerConfig): Partial<HttpTransportOptions> {
+  const o = config.observability;
+  const observers: RequestObserver[] = [];
+  let metrics: ApiServerMetrics | undefined;
+  if (container.isBound(METRICS)) {
+    metrics = container.get<ApiServerMetrics>(METRICS);
+    observers.push(metrics);
+  }
+  observers.push(new RequestLog(container.get<Logger>(LOGGER)));
+  return {
+    observers,
+    metrics,
+    inflightLimits: { readOnly: o.maxRequestsInflight, mutating: o.maxMutatingRequestsInflight },
+  };
 }
 
 /** Binds one served type: its store and generic registry, or its handler endpoint. */
@@ -98,7 +157,7 @@ function bindResource(container: Container, config: ServerConfig, stores: Backin
         };
   container
     .bind<ObjectStore>(RESOURCE_STORE)
-    .toResolvedValue((store: ObjectStore) => store, [backing])
+    .toResolvedValue((store: ObjectStore) => metered(container, definition, store), [backing])
     .inSingletonScope()
     .whenNamed(name);
   const subresources = config.subresourceHandlers.filter((sub) => sub.definition === definition);

@@ -8,7 +8,7 @@ import type { ObjectStore } from '../ports/object-store.port.js';
 import { ApiServer } from './api-server.js';
 import { executeCommand } from './cli.js';
 import { DEFAULT_STORAGE, parseStorageSpec } from './storage-spec.js';
-import type { OutputWriter, RequestHeaderConfig, ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
+import type { ObservabilityConfig, OutputWriter, RequestHeaderConfig, ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
 import type { Authenticator } from '../ports/authenticator.port.js';
 import type { Authorizer } from '../ports/authorizer.port.js';
 import { checkPolicy, type Policy } from '../adapters/auth/policy-authorizer.js';
@@ -39,6 +39,14 @@ export class ServerBuilder {
     openApiInfo: { title: 'apiserver-kit', version: '0.1.0' },
     output: { write: (text: string) => process.stdout.write(text) },
     registryOptions: {},
+    observability: {
+      metrics: true,
+      logFormat: 'text',
+      verbosity: 0,
+      maxRequestsInflight: 400,
+      maxMutatingRequestsInflight: 200,
+      shutdownDelaySeconds: 0,
+    },
   };
 
   /** Serves a type, stored in the server's default storage (see withStorage). */
@@ -223,6 +231,23 @@ export class ServerBuilder {
     return this;
   }
 
+  /**
+   * Metrics, request logs, in-flight limits and the shutdown delay (README "Observability");
+   * unset fields keep their values.
+   */
+  withObservability(options: Partial<ObservabilityConfig>): this {
+    const o = { ...this.config.observability, ...options };
+    for (const key of ['verbosity', 'maxRequestsInflight', 'maxMutatingRequestsInflight'] as const) {
+      if (!Number.isSafeInteger(o[key]) || o[key] < 0) throw new Error(`${key} must be a non-negative integer, got ${o[key]}`);
+    }
+    if (!Number.isFinite(o.shutdownDelaySeconds) || o.shutdownDelaySeconds < 0) {
+      throw new Error(`shutdownDelaySeconds must be a non-negative number, got ${o.shutdownDelaySeconds}`);
+    }
+    if (o.logFormat !== 'text' && o.logFormat !== 'json') throw new Error(`logFormat must be text or json, got "${o.logFormat}"`);
+    this.config.observability = o;
+    return this;
+  }
+
   /** Wires everything; the server is not listening until `start()`. */
   build(): ApiServer {
     return new ApiServer(structuredCloneConfig(this.config));
@@ -269,6 +294,7 @@ function structuredCloneConfig(c: ServerConfig): ServerConfig {
     tls: { ...c.tls },
     openApiInfo: { ...c.openApiInfo },
     registryOptions: { ...c.registryOptions },
+    observability: { ...c.observability },
   };
 }
 

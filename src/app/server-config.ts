@@ -53,6 +53,7 @@ export interface ServerConfig {
   openApiInfo: { title: string; version: string; description?: string };
   output: OutputWriter;
   registryOptions: Partial<RegistryOptions>;
+  observability: ObservabilityConfig;
   clock?: Clock;
   ids?: IdSource;
 }
@@ -87,4 +88,24 @@ export interface AccessConfig {
   alwaysAllowPaths?: string[];
   /** `--authorization-always-allow-groups`; unset: system:masters. */
   alwaysAllowGroups?: string[];
+}
+
+/** Metrics, logs, load protection and shutdown (README "Observability"). */
+export interface ObservabilityConfig {
+  /** Serve `/metrics` and measure requests and stores. Default true. */
+  metrics: boolean;
+  /** How long a count of stored objects is reused, in seconds (default 60, as kube-apiserver). */
+  storageCountSeconds?: number;
+  /** Node's process and event-loop metrics. Default true. */
+  processMetrics?: boolean;
+  /** `--log-format`. Default text. */
+  logFormat: 'text' | 'json';
+  /** `-v`: 3 and above logs every request. Default 0. */
+  verbosity: number;
+  /** `--max-requests-inflight` (default 400); 0: no limit. */
+  maxRequestsInflight: number;
+  /** `--max-mutating-requests-inflight` (default 200); 0: no limit. */
+  maxMutatingRequestsInflight: number;
+  /** `--shutdown-delay-duration` in seconds: readyz fails this long before the listener closes. Default 0. */
+  shutdownDelaySeconds: number;
 }

@@ -37,3 +37,9 @@ export const TOKEN_AUTHENTICATOR = Symbol.for('apiserver-kit.TokenAuthenticator'
  * `--requestheader-client-ca-file`): `CertificateAuthority[]`, named `client` and `requestheader`.
  */
 export const CLIENT_CERTIFICATE_AUTHORITY = Symbol.for('apiserver-kit.ClientCertificateAuthority');
+
+/** The server's metrics (`ApiServerMetrics`), when metrics are on. */
+export const METRICS = Symbol.for('apiserver-kit.Metrics');
+
+/** The server's log (`Logger`). */
+export const LOGGER = Symbol.for('apiserver-kit.Logger');

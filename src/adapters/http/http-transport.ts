@@ -14,6 +14,7 @@ import { parseResourcePath, pathNotFound } from './request/resource-path.js';
 import { ResourceRequestHandler } from './resources/resource-request-handler.js';
 import { ServedIndex } from './resources/served-index.js';
 import { errorResponse } from './response/error-status.js';
+import { methodNotAllowed } from '../../domain/errors/api-error.js';
 import { describeFailure, type FailedRequest } from './response/failure-report.js';
 import { registerDiscoveryRoutes } from './routes/discovery-routes.js';
 import { registerOpenApiRoutes } from './routes/openapi-routes.js';
@@ -21,6 +22,8 @@ import { sendJson } from './routes/respond.js';
 import { PUBLIC_PATHS, registerSystemRoutes } from './routes/system-routes.js';
 import { versionInfo, type VersionInfo } from './system/version-info.js';
 import { WatchStreamer } from './watch/watch-streamer.js';
+import type { MetricsExposition, RequestObserver } from '../../ports/request-observer.port.js';
+import { maxInflightFilter, observationFilter, type InflightLimits } from './observe/request-observation.js';
 
 export interface HttpTransportOptions {
   /**
@@ -46,6 +49,12 @@ export interface HttpTransportOptions {
    * storage failure), the stack for anything else. Default: `report` written to stderr.
    */
   onInternalError?: (err: unknown, request: FailedRequest, report: string) => void;
+  /** Told about every request when it arrives and when it ends (metrics, request log, audit). */
+  observers?: readonly RequestObserver[];
+  /** Served at `/metrics` (a non-resource path: authenticated and authorized as any other). */
+  metrics?: MetricsExposition;
+  /** `--max-requests-inflight` and `--max-mutating-requests-inflight`; 0 or unset: no limit. */
+  inflightLimits?: Partial<InflightLimits>;
 }
 
 export const HTTP_TRANSPORT = Symbol.for('apiserver-kit.HttpTransport');
@@ -98,11 +107,24 @@ export class HttpTransport {
     });
     registerDiscoveryRoutes(router, served);
     registerOpenApiRoutes(router, docs);
+    const metrics = opts.metrics;
+    if (metrics) {
+      router.all('/metrics', async (ctx) => {
+        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw methodNotAllowed('the server does not allow this method on the requested resource');
+        ctx.body = await metrics.render();
+        ctx.status = 200;
+        ctx.set('Content-Type', metrics.contentType);
+      });
+    }
+    const observers = opts.observers ?? [];
+    const limits = { readOnly: opts.inflightLimits?.readOnly ?? 0, mutating: opts.inflightLimits?.mutating ?? 0 };
 
     const app = new Koa<State>();
     app.on('error', (err: unknown, ctx?: Context) => onInternalError(err, { method: ctx?.method ?? '', path: ctx?.path ?? '' }));
+    app.use(observationFilter(observers));
     app.use(errorsAsStatus(onInternalError));
     if (opts.authenticator) app.use(authenticationFilter(opts.authenticator, PUBLIC_PATHS));
+    if (limits.readOnly > 0 || limits.mutating > 0) app.use(maxInflightFilter(limits, observers));
     if (opts.authorizer) app.use(authorizationFilter(opts.authorizer));
     // Resource paths first: they are most of the traffic, and no other route lies below them.
     app.use(async (ctx: Context, next: Next) => {
@@ -123,6 +145,14 @@ export class HttpTransport {
   /** Watches being served now. */
   get openWatches(): number {
     return this.watches.size;
+  }
+
+  /**
+   * Shutdown begins: `/readyz` fails from now on (load balancers stop sending new clients),
+   * while every request, watches included, is still served.
+   */
+  beginShutdown(): void {
+    this.shuttingDown = true;
   }
 
   /**

@@ -31,6 +31,7 @@ import { isStatus, transformOutput, type TransformContext } from '../response/ou
 import { warningHeaderValues } from '../response/warning-header.js';
 import { errorEventStream, type WatchStreamer } from '../watch/watch-streamer.js';
 import type { ServedIndex } from './served-index.js';
+import { watchFrameHook } from '../observe/request-observation.js';
 
 /**
  * The request context the domain gets. Its `signal` tells the domain that the client went
@@ -191,7 +192,7 @@ export class ResourceRequestHandler {
       stream = errorEventStream(err);
     }
     r.ctx.respond = false;
-    await this.watches.serve(r.ctx.res, stream, format, r.tc, () => r.rctx.abort());
+    await this.watches.serve(r.ctx.res, stream, format, r.tc, () => r.rctx.abort(), watchFrameHook(r.ctx));
   }
 
   private async create(r: ResourceRequest): Promise<void> {

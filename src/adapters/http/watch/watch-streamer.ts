@@ -45,7 +45,14 @@ export class WatchStreamer {
    * Serves one watch on `res` until the stream ends, the client goes away, or closeAll().
    * `onGone` runs when the client goes away (to abort the request's signal).
    */
-  async serve(res: ServerResponse, stream: WatchStream, format: OutputFormat, tc: TransformContext, onGone: () => void): Promise<void> {
+  async serve(
+    res: ServerResponse,
+    stream: WatchStream,
+    format: OutputFormat,
+    tc: TransformContext,
+    onGone: () => void,
+    onFrame?: (bytes: number) => void,
+  ): Promise<void> {
     if (res.destroyed) {
       // The client left while the watch was being set up.
       onGone();
@@ -90,6 +97,7 @@ export class WatchStreamer {
           break;
         }
         this.queue(entry, frame);
+        onFrame?.(frame.length);
         // A client that reads slowly is not written to while its socket buffer is full.
         if (res.writableNeedDrain) await drained(res);
       }
