@@ -22,7 +22,7 @@ export type LogFields = Record<string, string | number | boolean | undefined>;
 /**
  * The server's log, in kube-apiserver's two forms: `text` as klog's structured lines
  * (`I1203 15:09:03.123456   4242 httplog] "HTTP" verb="GET" URI="/api" resp=200`) and `json`
- * one object per line through pino (`{"ts":1764774543.123,"v":3,"msg":"HTTP","verb":"GET",...}`,
+ * one object per line through pino (`{"level":"info","ts":1764774543.123,"v":3,"verb":"GET",...,"msg":"HTTP"}`,
  * errors with `"err"`). `info(level, ...)` lines are written when `level <= verbosity` (klog's V).
  */
 export class Logger {
@@ -39,14 +39,13 @@ export class Logger {
     this.now = options.now ?? (() => new Date());
     if (options.format === 'json') {
       const output = options.output;
-      const now = this.now;
       this.json = pino(
         {
           base: null,
           messageKey: 'msg',
           errorKey: 'err',
-          timestamp: () => `,"ts":${now().getTime() / 1000}`,
-          formatters: { level: () => ({}) },
+          timestamp: false,
+          formatters: { level: (label: string) => ({ level: label }) },
           level: 'trace',
         },
         { write: (line: string) => output.write(line) },
@@ -61,13 +60,13 @@ export class Logger {
 
   info(level: number, msg: string, fields: LogFields = {}): void {
     if (!this.enabled(level)) return;
-    if (this.json) this.json.info({ v: level, ...fields }, msg);
+    if (this.json) this.json.info({ ts: this.now().getTime() / 1000, v: level, ...fields }, msg);
     else this.output.write(this.textLine('I', msg, fields));
   }
 
   /** An error: always written. `err` is the text of what went wrong (a report, a stack). */
   error(msg: string, err: string, fields: LogFields = {}): void {
-    if (this.json) this.json.error({ ...fields, err }, msg);
+    if (this.json) this.json.error({ ts: this.now().getTime() / 1000, ...fields, err }, msg);
     else this.output.write(this.textLine('E', msg, { ...fields, err }));
   }
 
