@@ -157,7 +157,7 @@ function bindResource(container: Container, config: ServerConfig, stores: Backin
         };
   container
     .bind<ObjectStore>(RESOURCE_STORE)
-    .toResolvedValue((store: ObjectStore) => metered(container, definition, store), [backing])
+    .toResolvedValue((store: ObjectStore) => store, [backing])
     .inSingletonScope()
     .whenNamed(name);
   const subresources = config.subresourceHandlers.filter((sub) => sub.definition === definition);
@@ -165,7 +165,8 @@ function bindResource(container: Container, config: ServerConfig, stores: Backin
     .bind<GenericRegistry>(RESOURCE_REGISTRY)
     .toResolvedValue(
       (store: ObjectStore, clock: Clock, ids: IdSource, options: Partial<RegistryOptions>) => {
-        const registry = makeGenericRegistry(definition, { store, clock, ids, options });
+        // The registry works through the metered store (when metrics are on); RESOURCE_STORE stays the backing store.
+        const registry = makeGenericRegistry(definition, { store: metered(container, definition, store), clock, ids, options });
         for (const sub of subresources) registry.addSubresource(makeHandlerSubresource(sub.name, registry, sub.handler));
         return registry;
       },
