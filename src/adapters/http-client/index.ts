@@ -2,3 +2,4 @@ export { connect, Client, type ConnectOptions } from './connect.js';
 export { HttpResourceClient, type HttpScale, type HttpWatch, type ListWatchClient, type ResourceClientOf } from './resource-client.js';
 export { ResponseDecodeError } from './decode.js';
 export { readKubeconfig, type ConnectionSettings } from './kubeconfig.js';
+export { WorkQueue, runWorker, type WorkQueueOptions } from './work-queue.js';
