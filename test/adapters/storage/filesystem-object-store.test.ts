@@ -9,6 +9,8 @@ import { FileSystemObjectStore, type FileSystemObjectStoreOptions } from '../../
 import type { KubeObject } from '../../../src/domain/meta/types.js';
 import { isStorageError, type ObjectStore, type StoreEvent, type StoreWatch } from '../../../src/ports/object-store.port.js';
 import { describeObjectStoreContract } from '../../../src/testing/object-store-contract.js';
+import { MemoryObjectStore } from '../../../src/adapters/storage/memory/memory-object-store.js';
+import { copyObjects } from '../../../src/app/copy-storage.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -166,6 +168,7 @@ describe('FileSystemObjectStore', () => {
   });
 
   describe('unsafe keys', () => {
+    // No object name makes these: refused, as they could leave the root or name nothing.
     const unsafe = [
       '/demo.example.com/widgets/../../../../etc/passwd',
       '/demo.example.com/widgets/default/..',
@@ -174,12 +177,6 @@ describe('FileSystemObjectStore', () => {
       '/demo.example.com/widgets/default/',
       'relative/key',
       '',
-      '/demo.example.com/widgets/.revision',
-      '/.lock',
-      '/demo.example.com/widgets/a\\..\\..\\b',
-      '/demo.example.com/widgets/a\u0000b',
-      '/demo.example.com/widgets.json/x',
-      `/demo.example.com/widgets/default/${'a'.repeat(251)}`,
     ];
 
     it('refuses them in create, update and delete with InvalidKey, and writes nothing anywhere', async () => {
@@ -200,12 +197,88 @@ describe('FileSystemObjectStore', () => {
       expect((await readdir(parent)).sort()).to.deep.equal(before);
       expect(await store.currentRevision()).to.equal(0);
     });
+  });
 
-    it('stores names up to 250 characters', async () => {
-      const store = openStore();
-      const name = 'a'.repeat(250);
-      await store.create(key(name), widget(name));
-      expect(existsSync(join(root, 'demo.example.com/widgets/default', `${name}.json`))).to.equal(true);
+  describe('long and odd names', () => {
+    const longName = 'a'.repeat(253); // the longest DNS subdomain, a valid object name
+    const longGroup = `${'g'.repeat(63)}.${'h'.repeat(63)}.${'i'.repeat(63)}.${'j'.repeat(61)}`; // 253 too
+    const odd = [
+      key(longName),
+      `/${longGroup}/widgets/default/${longName}`,
+      key(`${'b'.repeat(250)}`), // 255 bytes with .json: one too many before
+      '/demo.example.com/widgets/.revision', // a dot-name (valid for path-segment names)
+      '/.lock',
+      '/demo.example.com/widgets/a\\..\\..\\b',
+      '/demo.example.com/widgets/a\u0000b',
+      '/demo.example.com/widgets.json/x', // a folder that could be a shorter key's file
+      key(`x~${'0'.repeat(64)}`), // looks like an encoded name itself
+      key('x'), // and a plain one beside them
+    ];
+
+    it('stores every one, inside the root, in file names the file system takes, and reads them back after a restart', async () => {
+      const parent = dirname(root);
+      const before = (await readdir(parent)).sort();
+      let store = openStore();
+      const made = new Map<string, KubeObject>();
+      for (const k of odd) made.set(k, await store.create(k, widget(k.split('/').pop()!.slice(0, 253))));
+      for (const k of odd) expect(await store.get(k), k).to.deep.equal(made.get(k));
+
+      const files = (await listFiles(root)).filter((f) => f.endsWith('.json'));
+      expect(files).to.have.length(odd.length);
+      for (const f of files) for (const seg of f.split('/')) expect(Buffer.byteLength(seg), f).to.be.at.most(255);
+      expect(files.every((f) => !f.split('/').some((seg) => seg.startsWith('.'))), files.join('\n')).to.equal(true);
+      expect(files).to.include('demo.example.com/widgets/default/x.json');
+      expect((await readdir(parent)).sort()).to.deep.equal(before);
+      // Each file holds its full key.
+      for (const f of files) expect(odd).to.include(JSON.parse(await readFile(join(root, f), 'utf8')).key);
+
+      const problems: string[] = [];
+      store = await reopen(store, { onProblem: (m) => problems.push(m) });
+      expect(problems).to.deep.equal([]);
+      for (const k of odd) expect(await store.get(k), k).to.deep.equal(made.get(k));
+      expect((await store.list('/')).items.map((i) => i.key)).to.deep.equal([...odd].sort());
+
+      const updated = await store.update(key(longName), widget(longName, {}, { n: 2 }), Number(made.get(key(longName))!.metadata.resourceVersion));
+      expect(await store.get(key(longName))).to.deep.equal(updated);
+      await store.delete(key(longName));
+      expect(await store.get(key(longName))).to.equal(undefined);
+      expect((await listFiles(root)).filter((f) => f.endsWith('.json'))).to.have.length(odd.length - 1);
+    });
+
+    it('copies to and from another store with copy-storage, keys unchanged', async () => {
+      const first = openStore();
+      for (const k of odd) await first.create(k, widget('w', { uid: k }));
+      const memory = new MemoryObjectStore();
+      expect((await copyObjects(first, memory)).copied).to.equal(odd.length);
+      const otherRoot = await tempRoot();
+      try {
+        const second = new FileSystemObjectStore({ root: otherRoot, onProblem: (m) => expect.fail(m) });
+        expect((await copyObjects(memory, second)).copied).to.equal(odd.length);
+        await second.close();
+        const third = new FileSystemObjectStore({ root: otherRoot, onProblem: (m) => expect.fail(m) });
+        const items = (await third.list('/')).items;
+        expect(items.map((i) => [i.key, i.object.metadata.uid])).to.deep.equal([...odd].sort().map((k) => [k, k]));
+        await third.close();
+      } finally {
+        await memory.close();
+        await rm(otherRoot, { recursive: true, force: true });
+      }
+    });
+
+    it('notices an encoded file copied to another name', async () => {
+      let store = openStore();
+      await store.create(key(longName), widget(longName));
+      await store.close();
+      const dir = join(root, 'demo.example.com/widgets/default');
+      const [file] = await readdir(dir);
+      const other = `${'c'.repeat(10)}~${'1'.repeat(64)}.json`;
+      await writeFile(join(dir, other), await readFile(join(dir, file!)));
+      const problems: string[] = [];
+      store = openStore({ onProblem: (m) => problems.push(m) });
+      await store.ready();
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.contain(other).and.match(/holds key .* but its path is not that key's file/);
+      expect((await store.list('/')).items.map((i) => i.key)).to.deep.equal([key(longName)]);
     });
   });
 

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OBJECT_FILE_SUFFIX, type StoragePaths } from './storage-paths.js';
+import { keyProblem, OBJECT_FILE_SUFFIX, type StoragePaths } from './storage-paths.js';
 import { isTempFileName } from './durable-files.js';
 import { decodeObjectFile, type ObjectFile } from './object-file-format.js';
 
@@ -78,8 +78,8 @@ export async function scanRoot(paths: StoragePaths, ownFiles: ReadonlySet<string
 }
 
 async function readObjectFile(paths: StoragePaths, file: string): Promise<ObjectFile | string> {
-  const expectedKey = paths.keyOf(file);
-  if (expectedKey === undefined) return 'the path is not one a storage key maps to';
+  const spelled = paths.keyOf(file);
+  if (spelled === undefined) return 'the path is not one a storage key maps to';
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -88,8 +88,11 @@ async function readObjectFile(paths: StoragePaths, file: string): Promise<Object
   }
   const decoded = decodeObjectFile(text);
   if (typeof decoded === 'string') return decoded;
-  if (decoded.key !== expectedKey) {
-    return `the file holds key ${JSON.stringify(decoded.key)} but its path belongs to key ${JSON.stringify(expectedKey)} (copied or moved?)`;
+  // A long or odd segment has an encoded name: the key is only in the file, and must map here.
+  const home = keyProblem(decoded.key) === undefined ? paths.fileOf(decoded.key) : undefined;
+  if (home !== file) {
+    const belongs = spelled === 'encoded' ? 'its path is not that key\'s file' : `its path belongs to key ${JSON.stringify(spelled)}`;
+    return `the file holds key ${JSON.stringify(decoded.key)} but ${belongs} (copied or moved?)`;
   }
   return decoded;
 }
