@@ -28,7 +28,10 @@ import type { KubeObject } from '../domain/meta/types.js';
  * for older revisions, and clients re-list.
  *
  * Errors. Methods reject with {@link StorageError} for the conditions named below; any other
- * rejection is a failure of the backing store itself.
+ * rejection is a failure of the backing store itself. Writes may also reject with `NoSpace`
+ * (the device is full, or the store's quota is reached: deletes still work) and any call with
+ * `Damaged` (the store found its data damaged; from then on it refuses writes until it is
+ * reopened, and `ready()` rejects with the same error).
  */
 export interface ObjectStore {
   /** A short name for logs and readiness details, e.g. `memory` or `sqlite:/var/lib/x.db`. */
@@ -98,8 +101,21 @@ export interface ObjectStore {
    */
   problems?(): string[];
 
+  /**
+   * How much the store holds, and its quota when it has one, for readiness details. What is
+   * counted is the store's own measure (see each store's `quotaBytes` option). Optional.
+   */
+  usage?(): Promise<StorageUsage>;
+
   /** Releases resources; ends open watches (see `watch`). Later calls reject with `Unavailable`. */
   close(): Promise<void>;
+}
+
+export interface StorageUsage {
+  /** Bytes the store counts against its quota. */
+  bytes: number;
+  /** The quota; unset when the store has none. */
+  quotaBytes?: number;
 }
 
 export interface ListOptions {
@@ -164,7 +180,9 @@ export type StorageErrorCode =
   | 'Expired'
   | 'TooLarge'
   | 'InvalidKey'
-  | 'Unavailable';
+  | 'Unavailable'
+  | 'NoSpace'
+  | 'Damaged';
 
 export interface StorageErrorOptions {
   /** The key the failed call was about. */
@@ -178,6 +196,8 @@ export interface StorageErrorOptions {
   requestedRevision?: number;
   /** What the store met (a SQLite, file system or etcd error), kept as the standard `cause`. */
   cause?: unknown;
+  /** For NoSpace beyond a quota: the quota, in bytes (unset: the device itself is full). */
+  quotaBytes?: number;
 }
 
 /**
@@ -191,6 +211,7 @@ export class StorageError extends Error {
   readonly key: string | undefined;
   readonly revision: number | undefined;
   readonly requestedRevision: number | undefined;
+  readonly quotaBytes: number | undefined;
 
   constructor(code: StorageErrorCode, message: string, options: StorageErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -199,6 +220,7 @@ export class StorageError extends Error {
     this.key = options.key;
     this.revision = options.revision;
     this.requestedRevision = options.requestedRevision;
+    this.quotaBytes = options.quotaBytes;
   }
 
   /** A create found an object under `key`, written at `revision`. */
@@ -262,6 +284,28 @@ export class StorageError extends Error {
     const reported = cause === undefined ? '' : `: ${describeCause(cause)}`;
     const hint = detail.hint === undefined ? '' : ` (${detail.hint})`;
     return new StorageError('Unavailable', `${where}${reported}${hint}`, { key: detail.key, cause });
+  }
+
+  /**
+   * A write needs space the backing store does not have: its device is full (`cause` says
+   * what the store met), or, with `quotaBytes`, the write would take the store beyond its quota.
+   * Reads and deletes go on; the write may succeed once space is freed.
+   */
+  static noSpace(where: string, cause?: unknown, detail: { hint?: string; key?: string; quotaBytes?: number } = {}): StorageError {
+    const reported = cause === undefined ? '' : `: ${describeCause(cause)}`;
+    const hint = detail.hint === undefined ? '' : ` (${detail.hint})`;
+    return new StorageError('NoSpace', `${where}${reported}${hint}`, { key: detail.key, cause, quotaBytes: detail.quotaBytes });
+  }
+
+  /**
+   * The backing store's data is damaged (a corrupt database page, an object file that cannot
+   * be read): the store refuses writes from now on, until it is repaired and reopened, so that
+   * nothing is written over data it cannot see. `hint` says what to do.
+   */
+  static damaged(where: string, cause?: unknown, detail: { hint?: string; key?: string } = {}): StorageError {
+    const reported = cause === undefined ? '' : `: ${describeCause(cause)}`;
+    const hint = detail.hint === undefined ? '' : ` (${detail.hint})`;
+    return new StorageError('Damaged', `${where}${reported}${hint}`, { key: detail.key, cause });
   }
 
   /** A call after `close()`, or a watch ended by it. `store` is the store's name. */

@@ -21,7 +21,8 @@ export type StatusReason =
   | 'TooManyRequests'
   | 'InternalError'
   | 'Timeout'
-  | 'ServiceUnavailable';
+  | 'ServiceUnavailable'
+  | 'InsufficientStorage';
 
 /** One reason a field was rejected, as in `Status.details.causes`. */
 export interface StatusCause {
@@ -204,4 +205,13 @@ export function serviceUnavailable(message: string, retryAfterSeconds?: number):
     message,
     retryAfterSeconds ? { retryAfterSeconds } : undefined,
   );
+}
+
+/**
+ * 507: the storage has no room for the write (its device is full, or its quota is reached).
+ * metav1 names no reason for it; `InsufficientStorage` is the HTTP status's own name, which
+ * kubectl prints as `Error from server (InsufficientStorage): ...`.
+ */
+export function insufficientStorage(message: string): ApiError {
+  return new ApiError('InsufficientStorage', 507, message);
 }

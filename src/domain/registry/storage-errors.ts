@@ -6,6 +6,7 @@ import {
   conflict,
   expired,
   formatGroupResource,
+  insufficientStorage,
   isApiError,
   notFound,
   serviceUnavailable,
@@ -27,6 +28,11 @@ import {
  * (an etcd error reaches the client as it is, a storage deadline as a 504 without a delay).
  * client-go retries a 5xx that carries Retry-After up to 10 times, so a delay here would turn
  * a storage outage into a client that hangs instead of failing.
+ *
+ * `NoSpace` is a 507 InsufficientStorage (a full device, or the quota, which the message names);
+ * `Damaged` a 503 saying writes are refused: the server works, but will not write into data it
+ * found damaged until an operator repairs it and restarts (kube-apiserver over a corrupt etcd
+ * answers etcd's error as a 500; 503 says "not now" without claiming a bug).
  */
 export function storageErrorToApi(err: unknown, gr: GroupResource, name: string): ApiError | unknown {
   if (isApiError(err)) return err;
@@ -50,6 +56,17 @@ export function storageErrorToApi(err: unknown, gr: GroupResource, name: string)
       );
     case 'Unavailable':
       return rebuilt(serviceUnavailable('the storage backend is unavailable'), cause);
+    case 'NoSpace':
+      return rebuilt(
+        insufficientStorage(
+          err.quotaBytes === undefined
+            ? 'no space left on the storage device'
+            : `the storage quota of ${err.quotaBytes} bytes is reached; delete objects to make room`,
+        ),
+        cause,
+      );
+    case 'Damaged':
+      return rebuilt(serviceUnavailable('the storage is damaged; writes are refused until it is repaired'), cause);
   }
 }
 

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,14 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error('expected a rejection');
+}
+
+async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await chown(dir, uid, gid);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) await chownTree(join(dir, e.name), uid, gid);
+    else await chown(join(dir, e.name), uid, gid);
+  }
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -353,20 +361,46 @@ describe('FileSystemObjectStore', () => {
       expect(atStart.items.map((i) => i.key)).to.deep.equal([key('a')]);
     });
 
-    it('continues after the newest object file when the counter file is missing, and says so', async () => {
+    it('refuses to open when the counter file is missing while objects exist, says how to recover, and then reuses no deletion\'s revision', async () => {
       let store = openStore();
       await store.create(key('a'), widget('a'));
-      const b = await store.create(key('b'), widget('b'));
+      await store.create(key('b'), widget('b'));
+      const gone = await store.delete(key('b'));
+      const deletedAt = Number(gone.metadata.resourceVersion);
       await store.close();
       await rm(join(root, '.revision'));
-      const problems: string[] = [];
-      store = openStore({ onProblem: (m) => problems.push(m) });
-      await store.ready();
-      expect(await store.currentRevision()).to.equal(Number(b.metadata.resourceVersion));
-      expect(problems).to.have.length(1);
-      expect(problems[0]).to.match(/^\.revision: missing/);
-      expect(store.problems()).to.deep.equal(problems);
+
+      store = openStore();
+      const err = await rejection(store.ready());
+      expect(isStorageError(err, 'Unavailable')).to.equal(true);
+      expect((err as Error).message).to.match(/revision counter .*\.revision is missing while objects exist/);
+      expect((err as Error).message).to.contain('To recover, write into it a number larger than any resourceVersion');
+      expect(isStorageError(await rejection(store.create(key('c'), widget('c'))), 'Unavailable')).to.equal(true);
+      await store.close();
+
+      // The recovery the message gives: a number above every resourceVersion handed out.
+      await writeFile(join(root, '.revision'), `${deletedAt + 1000}\n`);
+      store = openStore();
+      const next = await store.create(key('b'), widget('b'));
+      expect(Number(next.metadata.resourceVersion)).to.be.greaterThan(deletedAt);
     });
+
+    for (const revisionBlock of [1, 1000]) {
+      it(`never hands out a resourceVersion a DELETE used, across restarts (revision block ${revisionBlock})`, async () => {
+        let store = openStore({ revisionBlock });
+        const used = new Set<string>();
+        for (let round = 0; round < 3; round++) {
+          used.add((await store.create(key('a'), widget('a'))).metadata.resourceVersion!);
+          const gone = await store.delete(key('a'));
+          expect(used.has(gone.metadata.resourceVersion!)).to.equal(false);
+          used.add(gone.metadata.resourceVersion!);
+          store = await reopen(store, { revisionBlock });
+          expect(await store.currentRevision()).to.equal(Number(gone.metadata.resourceVersion));
+        }
+        const next = await store.create(key('b'), widget('b'));
+        expect(Math.max(...[...used].map(Number))).to.be.lessThan(Number(next.metadata.resourceVersion));
+      });
+    }
 
     it('refuses to open with a damaged counter file rather than risk reusing revisions', async () => {
       let store = openStore();
@@ -402,6 +436,7 @@ describe('FileSystemObjectStore', () => {
       await mkdir(join(root, '.git/objects'), { recursive: true });
       await writeFile(join(root, '.git/objects/x.json'), '{}');
       await symlink(join(dir, 'good.json'), join(dir, 'link.json'));
+      await mkdir(join(dir, 'folder.json')); // a folder where an object file would be
       await writeFile(join(dir, '.tmp-0123456789abcdef'), goodText.slice(0, 10)); // a crashed write
       await writeFile(join(root, '.tmp-feedfacefeedface'), '12'); // a crashed counter write
 
@@ -436,7 +471,9 @@ describe('FileSystemObjectStore', () => {
       expect(about('README.md')).to.match(/not an object file/);
       expect(about('.git')).to.match(/hidden folder/);
       expect(about(`${d}/link.json`)).to.match(/symbolic link/);
-      expect(problems).to.have.length(10);
+      expect(about(`${d}/folder.json`)).to.match(/a folder named like an object file/);
+      expect(problems).to.have.length(11);
+      await store.ready(); // damaged content is skipped and reported; the store still writes
       expect(existsSync(join(dir, '.tmp-0123456789abcdef'))).to.equal(false);
       expect(existsSync(join(root, '.tmp-feedfacefeedface'))).to.equal(false);
 
@@ -444,6 +481,52 @@ describe('FileSystemObjectStore', () => {
       const fresh = await store.create(key('victim'), widget('victim'));
       store = await reopen(store);
       expect(await store.get(key('victim'))).to.deep.equal(fresh);
+    });
+
+    it('serves what it can read, but refuses writes and fails ready() while object files or folders cannot be read, and says so once', async function () {
+      this.timeout(30_000);
+      const store = openStore();
+      await store.create(key('a'), widget('a'));
+      await store.create(key('b'), widget('b'));
+      await store.create('/demo.example.com/gadgets/g', { apiVersion: 'v1', kind: 'Gadget', metadata: { name: 'g' } });
+      await store.close();
+      const file = join(root, 'demo.example.com/widgets/default/b.json');
+      const folder = join(root, 'demo.example.com/gadgets');
+      // File modes do not stop root: then the store runs in a child process as nobody.
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot) await chownTree(root, 65534, 65534);
+      await chmod(file, 0o000);
+      await chmod(folder, 0o000);
+      let report: Record<string, any>;
+      try {
+        const child = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'fixtures/fs-open-report.ts'), root], {
+          cwd: join(here, '../../..'),
+          encoding: 'utf8',
+          env: { ...process.env, HOME: tmpdir() },
+          ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+        });
+        expect(child.status, child.stderr).to.equal(0);
+        report = JSON.parse(child.stdout.trim().split('\n').pop()!);
+      } finally {
+        await chmod(file, 0o600);
+        await chmod(folder, 0o700);
+      }
+      expect(report.ready).to.match(/^Damaged: .*2 object files or folders cannot be read \(demo\.example\.com\/gadgets, demo\.example\.com\/widgets\/default\/b\.json\)/);
+      expect(report.ready).to.match(/writes are refused.*then restart/);
+      expect(report.listed).to.deep.equal([key('a')]);
+      expect(report.create).to.equal(report.ready);
+      expect(report.remove).to.equal(report.ready);
+      expect(report.problems).to.deep.equal(report.reported);
+      expect(report.problems.filter((p: string) => /b\.json: cannot read the file \(EACCES/.test(p))).to.have.length(1);
+      expect(report.problems.filter((p: string) => /gadgets: cannot read the folder \(EACCES/.test(p))).to.have.length(1);
+      expect(report.problems.filter((p: string) => /cannot be read.*writes are refused/.test(p))).to.have.length(1);
+      expect(report.problems).to.have.length(3);
+
+      // Readable again: a restart serves everything and writes.
+      const after = openStore();
+      await after.ready();
+      expect((await after.list('/')).items).to.have.length(3);
+      await after.create(key('c'), widget('c'));
     });
 
     it('goes on after a failed write: nothing applied, its revision skipped and never reused', async () => {

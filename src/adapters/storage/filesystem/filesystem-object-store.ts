@@ -17,7 +17,7 @@ import { DIRECTORY_MODE, DurableFiles, FileWriteError } from './durable-files.js
 import { EventHistory } from './event-history.js';
 import { compareKeys, ObjectIndex } from './object-index.js';
 import { encodeObjectFile } from './object-file-format.js';
-import { readRevisionFile, REVISION_FILE, RevisionCounter } from './revision-counter.js';
+import { COUNTER_RECOVERY, readRevisionFile, REVISION_FILE, RevisionCounter } from './revision-counter.js';
 import { LOCK_FILE, RootLock } from './root-lock.js';
 import { scanRoot } from './root-scanner.js';
 import { SerialQueue } from './serial-queue.js';
@@ -84,7 +84,11 @@ const MAX_REPORTED_FILES = 1000;
  * - History (for watches and reads at an older revision) lives in memory from open on: a
  *   watch or list from before the store opened gets `Expired`, clients re-list.
  * - Anything under the root that is not a readable object file is reported
- *   ({@link FileSystemObjectStoreOptions.onProblem}, {@link problems}) and skipped.
+ *   ({@link FileSystemObjectStoreOptions.onProblem}, {@link problems}) and skipped. Files or
+ *   folders that cannot be read at all (permissions, I/O errors) make the store `Damaged`:
+ *   it serves reads, refuses writes and fails `ready()` until it is reopened.
+ * - A root with objects but no revision counter is refused (the counter alone knows the
+ *   revisions of deletions).
  * - Only one store serves a root at a time (`root/.lock`).
  * - Files and folders it creates are for the owner only (0600, 0700): objects may be secrets.
  *
@@ -103,6 +107,8 @@ export class FileSystemObjectStore implements ObjectStore {
   private readonly queue = new SerialQueue();
   private readonly fanout: FilesystemWatchFanout;
   private opening: Promise<Opened> | undefined;
+  /** Set when files under the root could not be read at open: writes are refused until a reopen. */
+  private damage: StorageError | undefined;
   /** The revision of the newest change applied in memory (and published to watches). */
   private revision = 0;
   private closing: Promise<void> | undefined;
@@ -153,6 +159,7 @@ export class FileSystemObjectStore implements ObjectStore {
     return this.queue.run(async () => {
       // Accepted before close() began: runs to the end even while the store is closing.
       const s = await this.loadOnce();
+      if (this.damage !== undefined) throw this.damage;
       const existing = s.index.get(key);
       if (kind === 'create') {
         if (existing) throw StorageError.keyExists(key, existing.revision);
@@ -293,6 +300,7 @@ export class FileSystemObjectStore implements ObjectStore {
 
   async ready(): Promise<void> {
     const s = await this.opened();
+    if (this.damage !== undefined) throw this.damage;
     let identity: string;
     try {
       identity = await rootIdentity(this.paths.root);
@@ -360,13 +368,22 @@ export class FileSystemObjectStore implements ObjectStore {
         newest = Math.max(newest, f.revision);
         entries.push([f.key, { object: deepFreeze(f.object), revision: f.revision }]);
       }
-      if (ceiling === undefined && entries.length > 0) {
-        this.problem(
-          `${REVISION_FILE}: missing; continuing after the newest object revision ${newest}, ` +
-            'so revisions of deletions before this start may be handed out again',
+      if (ceiling === undefined && (entries.length > 0 || scan.unreadable.length > 0)) {
+        // Deletions leave no file: only the counter knows their revisions.
+        throw new Error(
+          `the revision counter ${join(root, REVISION_FILE)} is missing while objects exist (newest object revision ${newest}); ` +
+            `refusing to open, since resourceVersions of deletions could be reused. ${COUNTER_RECOVERY}`,
         );
-      } else if (ceiling !== undefined && newest > ceiling) {
+      }
+      if (ceiling !== undefined && newest > ceiling) {
         this.problem(`${REVISION_FILE}: ${ceiling} is below the newest object revision ${newest} (files copied in?); continuing after ${newest}`);
+      }
+      if (scan.unreadable.length > 0) {
+        const shown = scan.unreadable.slice(0, 3).join(', ') + (scan.unreadable.length > 3 ? ', ...' : '');
+        this.damage = StorageError.damaged(`${this.name}: ${scan.unreadable.length} object files or folders cannot be read (${shown})`, undefined, {
+          hint: 'writes are refused, as they could replace objects that are not loaded: make them readable by the server or restore them, then restart it',
+        });
+        this.problem(this.damage.message.slice(this.name.length + 2));
       }
       const start = Math.max(ceiling ?? 0, newest);
       const index = new ObjectIndex();

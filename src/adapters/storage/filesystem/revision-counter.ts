@@ -61,6 +61,11 @@ export class RevisionCounter {
   }
 }
 
+/** What to do when the counter cannot be trusted, for messages that refuse to open. */
+export const COUNTER_RECOVERY =
+  'To recover, write into it a number larger than any resourceVersion clients may have seen ' +
+  '(e.g. the highest "revision" of the object files plus 1000000).';
+
 /** The ceiling in a counter file; undefined when there is none. Throws when the file is unreadable or damaged. */
 export async function readRevisionFile(file: string): Promise<number | undefined> {
   let text: string;
@@ -75,8 +80,7 @@ export async function readRevisionFile(file: string): Promise<number | undefined
   if (!Number.isSafeInteger(value)) {
     throw new Error(
       `the revision counter ${file} is damaged (${JSON.stringify(text.slice(0, 40))}); ` +
-        'refusing to open, since resourceVersions could be reused. To recover, write into it a number ' +
-        'larger than any resourceVersion clients may have seen (e.g. the highest "revision" of the object files plus 1000000).',
+        `refusing to open, since resourceVersions could be reused. ${COUNTER_RECOVERY}`,
     );
   }
   return value;

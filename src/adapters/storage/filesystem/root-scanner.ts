@@ -9,6 +9,11 @@ export interface ScanResult {
   objects: ObjectFile[];
   /** One line per file or folder that was skipped, `path: why`, in path order. */
   problems: string[];
+  /**
+   * The files and folders among them that could not be read at all (permissions, I/O errors):
+   * they may hold objects, so the store must not write as if they did not exist.
+   */
+  unreadable: string[];
 }
 
 /** How many files are read at once. */
@@ -20,11 +25,13 @@ const READ_CONCURRENCY = 32;
  * Nothing found on disk stops the scan: a file that is not an object file of this store (not
  * `.json`, not valid JSON, truncated, another format, a key that does not match its path), a
  * hidden folder, a symbolic link or an unreadable entry is reported and skipped, and every
- * other object still loads. Temp files left by a crashed write are removed. The names in
+ * other object still loads (files and folders that cannot be read at all are also listed in
+ * `unreadable`). A folder named like an object file is reported, not read. Temp files left by a crashed write are removed. The names in
  * `ownFiles` (the counter and lock files at the root) are left alone.
  */
 export async function scanRoot(paths: StoragePaths, ownFiles: ReadonlySet<string>): Promise<ScanResult> {
   const problems: Array<[string, string]> = [];
+  const unreadable: string[] = [];
   const files: string[] = [];
   const problem = (path: string, why: string): void => {
     problems.push([paths.display(path), why]);
@@ -37,6 +44,7 @@ export async function scanRoot(paths: StoragePaths, ownFiles: ReadonlySet<string
     } catch (err) {
       if (dir === paths.root) throw err;
       problem(dir, `cannot read the folder (${(err as Error).message}); its objects are not loaded`);
+      unreadable.push(paths.display(dir));
       return;
     }
     for (const entry of entries) {
@@ -49,6 +57,7 @@ export async function scanRoot(paths: StoragePaths, ownFiles: ReadonlySet<string
       }
       if (entry.isDirectory()) {
         if (entry.name.startsWith('.')) problem(full, 'hidden folder, not read (no key maps to it)');
+        else if (entry.name.endsWith(OBJECT_FILE_SUFFIX)) problem(full, `a folder named like an object file, not read (no key maps to it; the object of its name cannot be written)`);
         else await walk(full);
       } else if (!entry.isFile()) {
         problem(full, entry.isSymbolicLink() ? 'symbolic link, not followed' : 'not a regular file or folder');
@@ -67,15 +76,21 @@ export async function scanRoot(paths: StoragePaths, ownFiles: ReadonlySet<string
     while (next < files.length) {
       const file = files[next++]!;
       const loaded = await readObjectFile(paths, file);
-      if (typeof loaded === 'string') problem(file, loaded);
-      else objects.push(loaded);
+      if (typeof loaded !== 'string') objects.push(loaded);
+      else {
+        problem(file, loaded);
+        if (loaded.startsWith(CANNOT_READ)) unreadable.push(paths.display(file));
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
 
   problems.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { objects, problems: problems.map(([path, why]) => `${path}: ${why}; skipped`) };
+  unreadable.sort();
+  return { objects, problems: problems.map(([path, why]) => `${path}: ${why}; skipped`), unreadable };
 }
+
+const CANNOT_READ = 'cannot read the file';
 
 async function readObjectFile(paths: StoragePaths, file: string): Promise<ObjectFile | string> {
   const spelled = paths.keyOf(file);
@@ -84,7 +99,7 @@ async function readObjectFile(paths: StoragePaths, file: string): Promise<Object
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    return `cannot read the file (${(err as Error).message})`;
+    return `${CANNOT_READ} (${(err as Error).message})`;
   }
   const decoded = decodeObjectFile(text);
   if (typeof decoded === 'string') return decoded;
