@@ -58,6 +58,11 @@ Observability (README "Observability"):
   --shutdown-delay-duration DURATION
                               on SIGTERM, fail /readyz and keep serving this long (e.g. 10s) before
                               closing the listener (default 0s)
+  --audit-policy-file FILE    audit.k8s.io/v1 Policy (YAML or JSON): which requests are audited, at what level
+  --audit-log-path PATH       write audit events as JSON lines to PATH ("-": standard output)
+  --audit-log-maxsize MIB     rotate the audit log before it passes this size (default 100)
+  --audit-log-maxbackup N     rotated audit logs kept (default 0: all)
+  --audit-log-maxage DAYS     rotated audit logs older than this are removed (default 0: none)
   --help                      print this text
 `;
 
@@ -137,6 +142,11 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     'max-requests-inflight': { type: 'string' },
     'max-mutating-requests-inflight': { type: 'string' },
     'shutdown-delay-duration': { type: 'string' },
+    'audit-policy-file': { type: 'string' },
+    'audit-log-path': { type: 'string' },
+    'audit-log-maxsize': { type: 'string' },
+    'audit-log-maxbackup': { type: 'string' },
+    'audit-log-maxage': { type: 'string' },
     help: { type: 'boolean' },
   });
   if (typeof values === 'number') return values;
@@ -265,6 +275,19 @@ function applyObservabilityFlags(builder: ServerBuilder, values: Record<string, 
   const delay = values['shutdown-delay-duration'];
   if (typeof delay === 'string') options.shutdownDelaySeconds = parseGoDuration('shutdown-delay-duration', delay);
   builder.withObservability(options);
+  const policy = values['audit-policy-file'];
+  if (typeof policy === 'string') builder.withAuditPolicy(policy);
+  const auditPath = values['audit-log-path'];
+  const rotation = { maxSizeMiB: 'audit-log-maxsize', maxBackups: 'audit-log-maxbackup', maxAgeDays: 'audit-log-maxage' } as const;
+  const given = Object.values(rotation).find((f) => typeof values[f] === 'string');
+  if (typeof auditPath === 'string') {
+    const opts: Record<string, number> = {};
+    for (const [key, flag] of Object.entries(rotation)) {
+      const raw = values[flag];
+      if (typeof raw === 'string') opts[key] = count(flag, raw);
+    }
+    builder.withAuditLog(auditPath, opts);
+  } else if (given) throw new Error(`--${given} needs --audit-log-path`);
 }
 
 /** A Go duration (`10s`, `1m30s`, `500ms`, `0`) in seconds. */

@@ -18,6 +18,10 @@ import { ApiServerMetrics } from '../adapters/metrics/api-server-metrics.js';
 import { MeteredObjectStore } from '../adapters/metrics/metered-object-store.js';
 import { Logger } from '../adapters/logging/logger.js';
 import { RequestLog } from '../adapters/logging/request-log.js';
+import { AuditPolicyChecker } from '../adapters/logging/audit/audit-policy.js';
+import { AuditLogFile, AuditLogStream } from '../adapters/logging/audit/audit-log.js';
+import { Auditor } from '../adapters/logging/audit/auditor.js';
+import type { AuditEvent, AuditSink } from '../ports/audit.port.js';
 import { ResourceKeys } from '../domain/registry/keys.js';
 import type { RequestObserver } from '../ports/request-observer.port.js';
 import { makeApiRegistry, makeGenericRegistry, makeHandlerEndpoint, makeHandlerSubresource } from './registry-factories.js';
@@ -32,6 +36,7 @@ import {
   SERVER_CONFIG,
   LOGGER,
   METRICS,
+  AUDIT_SINK,
   resourceName,
 } from './tokens.js';
 
@@ -95,6 +100,29 @@ function bindObservability(container: Container, config: ServerConfig): void {
     .bind<Logger>(LOGGER)
     .toDynamicValue(() => new Logger({ format: o.logFormat, verbosity: o.verbosity, output: config.output }))
     .inSingletonScope();
+  const audit = o.audit;
+  if (audit?.policy && (audit.logPath !== undefined || audit.sinks.length > 0)) {
+    container
+      .bind<AuditSink>(AUDIT_SINK)
+      .toDynamicValue(() => {
+        const sinks = [...audit.sinks];
+        if (audit.logPath === '-') sinks.unshift(new AuditLogStream(config.output));
+        else if (audit.logPath !== undefined) {
+          sinks.unshift(new AuditLogFile(audit.logPath, { maxSizeMiB: audit.maxSizeMiB, maxBackups: audit.maxBackups, maxAgeDays: audit.maxAgeDays }));
+        }
+        if (sinks.length === 1) return sinks[0]!;
+        return {
+          write: (event: AuditEvent) => {
+            for (const s of sinks) s.write(event);
+          },
+          close: async () => {
+            await Promise.all(sinks.map((s) => s.close()));
+          },
+        };
+      })
+      .inSingletonScope()
+      .onDeactivation((sink) => sink.close());
+  }
   if (o.metrics) {
     container
       .bind<ApiServerMetrics>(METRICS)
@@ -126,6 +154,9 @@ function observabilityOptions(container: Container, config: ServerConfig): Parti
     observers.push(metrics);
   }
   observers.push(new RequestLog(container.get<Logger>(LOGGER)));
+  if (container.isBound(AUDIT_SINK)) {
+    observers.push(new Auditor(new AuditPolicyChecker(o.audit!.policy!), container.get<AuditSink>(AUDIT_SINK)));
+  }
   return {
     observers,
     metrics,

@@ -12,6 +12,8 @@ import type { ObservabilityConfig, OutputWriter, RequestHeaderConfig, ResourceRe
 import type { Authenticator } from '../ports/authenticator.port.js';
 import type { Authorizer } from '../ports/authorizer.port.js';
 import { checkPolicy, type Policy } from '../adapters/auth/policy-authorizer.js';
+import { checkAuditPolicy, readAuditPolicyFile, type AuditPolicy } from '../adapters/logging/audit/audit-policy.js';
+import type { AuditSink } from '../ports/audit.port.js';
 
 /**
  * Composes a server: resource types, their storage, and how the server is reached. The
@@ -248,6 +250,38 @@ export class ServerBuilder {
     return this;
   }
 
+  /**
+   * The audit policy (`--audit-policy-file`): an audit.k8s.io/v1 Policy, or the path of one in
+   * YAML or JSON, read and checked now. Requests are audited when there is also a log
+   * (withAuditLog) or a sink (withAuditSink).
+   */
+  withAuditPolicy(policy: string | AuditPolicy): this {
+    const checked = typeof policy === 'string' ? readAuditPolicyFile(policy) : checkAuditPolicy(policy);
+    this.config.observability.audit = { sinks: [], ...this.config.observability.audit, policy: checked };
+    return this;
+  }
+
+  /**
+   * The audit log (`--audit-log-path`): JSON lines of audit.k8s.io/v1 Events in `path`, or on
+   * the output writer with `-`; rotated by size (`maxSizeMiB`, default 100), keeping
+   * `maxBackups` rotated files (0: all) no older than `maxAgeDays` (0: any age).
+   */
+  withAuditLog(path: string, options: { maxSizeMiB?: number; maxBackups?: number; maxAgeDays?: number } = {}): this {
+    if (path === '') throw new Error('the audit log path must not be empty');
+    for (const [key, v] of Object.entries(options)) {
+      if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new Error(`audit log ${key} must be a non-negative number, got ${v}`);
+    }
+    this.config.observability.audit = { sinks: [], ...this.config.observability.audit, logPath: path, ...options };
+    return this;
+  }
+
+  /** Another place audit events go (a webhook, a test's buffer); closed when the server stops. */
+  withAuditSink(sink: AuditSink): this {
+    const audit = { sinks: [], ...this.config.observability.audit };
+    this.config.observability.audit = { ...audit, sinks: [...audit.sinks, sink] };
+    return this;
+  }
+
   /** Wires everything; the server is not listening until `start()`. */
   build(): ApiServer {
     return new ApiServer(structuredCloneConfig(this.config));
@@ -294,7 +328,7 @@ function structuredCloneConfig(c: ServerConfig): ServerConfig {
     tls: { ...c.tls },
     openApiInfo: { ...c.openApiInfo },
     registryOptions: { ...c.registryOptions },
-    observability: { ...c.observability },
+    observability: { ...c.observability, audit: c.observability.audit ? { ...c.observability.audit, sinks: [...c.observability.audit.sinks] } : undefined },
   };
 }
 

@@ -8,6 +8,8 @@ import type { ObjectStore } from '../ports/object-store.port.js';
 import type { Authenticator } from '../ports/authenticator.port.js';
 import type { Authorizer } from '../ports/authorizer.port.js';
 import type { Policy } from '../adapters/auth/policy-authorizer.js';
+import type { AuditPolicy } from '../adapters/logging/audit/audit-policy.js';
+import type { AuditSink } from '../ports/audit.port.js';
 
 export interface OutputWriter {
   write(text: string): unknown;
@@ -108,4 +110,21 @@ export interface ObservabilityConfig {
   maxMutatingRequestsInflight: number;
   /** `--shutdown-delay-duration` in seconds: readyz fails this long before the listener closes. Default 0. */
   shutdownDelaySeconds: number;
+  /** The audit log (README "Observability"); events are written when there are a policy and a log or sink. */
+  audit?: AuditConfig;
+}
+
+/** `--audit-policy-file`, `--audit-log-*`, and sinks given to the builder. */
+export interface AuditConfig {
+  policy?: AuditPolicy;
+  /** `--audit-log-path`: a file of JSON lines, or `-` for the output writer (standard output). */
+  logPath?: string;
+  /** `--audit-log-maxsize` in MiB (0: 100). */
+  maxSizeMiB?: number;
+  /** `--audit-log-maxbackup` (0: keep all). */
+  maxBackups?: number;
+  /** `--audit-log-maxage` in days (0: keep all). */
+  maxAgeDays?: number;
+  /** More sinks, given to the builder. */
+  sinks: AuditSink[];
 }

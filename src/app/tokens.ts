@@ -43,3 +43,6 @@ export const METRICS = Symbol.for('apiserver-kit.Metrics');
 
 /** The server's log (`Logger`). */
 export const LOGGER = Symbol.for('apiserver-kit.Logger');
+
+/** Where the server's audit events go (`AuditSink`), when auditing is on; closed on stop. */
+export const AUDIT_SINK = Symbol.for('apiserver-kit.AuditSink');

@@ -1,5 +1,5 @@
 import type { UserInfo } from '../domain/resource/strategy.js';
-import type { RequestAttributes } from './authorizer.port.js';
+import type { AuthorizationResult, RequestAttributes } from './authorizer.port.js';
 
 /**
  * What a transport tells observers (metrics, request logs, audit) about one request when it
@@ -20,6 +20,10 @@ export interface ObservedRequest {
   contentType: string;
   /** The client's address. */
   remoteAddress: string;
+  /** The X-Forwarded-For header as sent (empty when absent). */
+  forwardedFor: string;
+  /** The X-Real-Ip header as sent (empty when absent). */
+  realIp: string;
   /** A watch: held open until the client, the server or a timeout ends it. */
   longRunning: boolean;
   /** This request's audit ID (the `Audit-Id` response header). */
@@ -38,10 +42,22 @@ export interface RequestOutcome {
   user?: UserInfo;
   /** The request was refused by the in-flight limits (429). */
   throttled?: boolean;
+  /** What the authorizer decided, when one was asked. */
+  authorization?: AuthorizationResult;
+  /** The server failed unexpectedly (not an API error): answered 500 or cut the stream. */
+  panicked?: boolean;
+  /** The request body as read, when the request had one and it was read. */
+  requestBody?: Uint8Array;
+  /** The response body as sent (a string or bytes) and its Content-Type; none for watches. */
+  responseBody?: () => { body: unknown; contentType: string };
 }
 
 /** Per-request hooks an observer returns from `begin`. */
 export interface RequestObservation {
+  /** Authentication is done (`user` undefined when the server authenticates nobody); authorization is next. */
+  authenticated?(user: UserInfo | undefined): void;
+  /** A watch sent its response headers (`code`) and begins to stream. */
+  responseStarted?(code: number): void;
   /** One watch event written to the client, `bytes` long. */
   watchEvent?(bytes: number): void;
   /** Called once, when the request is over. Must not throw. */

@@ -23,7 +23,7 @@ import { PUBLIC_PATHS, registerSystemRoutes } from './routes/system-routes.js';
 import { versionInfo, type VersionInfo } from './system/version-info.js';
 import { WatchStreamer } from './watch/watch-streamer.js';
 import type { MetricsExposition, RequestObserver } from '../../ports/request-observer.port.js';
-import { maxInflightFilter, observationFilter, type InflightLimits } from './observe/request-observation.js';
+import { authenticatedFilter, maxInflightFilter, observationFilter, type InflightLimits } from './observe/request-observation.js';
 
 export interface HttpTransportOptions {
   /**
@@ -124,6 +124,7 @@ export class HttpTransport {
     app.use(observationFilter(observers));
     app.use(errorsAsStatus(onInternalError));
     if (opts.authenticator) app.use(authenticationFilter(opts.authenticator, PUBLIC_PATHS));
+    if (observers.length > 0) app.use(authenticatedFilter());
     if (limits.readOnly > 0 || limits.mutating > 0) app.use(maxInflightFilter(limits, observers));
     if (opts.authorizer) app.use(authorizationFilter(opts.authorizer));
     // Resource paths first: they are most of the traffic, and no other route lies below them.
@@ -172,6 +173,7 @@ function errorsAsStatus(onInternalError: (err: unknown, request: FailedRequest) 
       await next();
     } catch (err) {
       const response = errorResponse(err);
+      if (response.unexpected) (ctx.state as { panicked?: boolean }).panicked = true;
       if (response.code >= 500) onInternalError(err, { method: ctx.method, path: ctx.path });
       if (ctx.respond === false || ctx.res.headersSent) {
         // A stream had started: there is no status line left to change.

@@ -3,11 +3,13 @@ import type { Context, Next } from 'koa';
 import { ApiError, unauthorized } from '../../../domain/errors/api-error.js';
 import type { UserInfo } from '../../../domain/resource/strategy.js';
 import { ANONYMOUS_USER, UNAUTHENTICATED_GROUP, type Authenticator } from '../../../ports/authenticator.port.js';
-import type { Authorizer, RequestAttributes } from '../../../ports/authorizer.port.js';
+import type { AuthorizationResult, Authorizer, RequestAttributes } from '../../../ports/authorizer.port.js';
 import { requestAttributes } from './request-attributes.js';
 
 export interface AccessState {
   user?: UserInfo;
+  /** The authorizer's answer (the audit log records it). */
+  authorization?: AuthorizationResult;
 }
 
 /** The client certificate chain of each TLS connection, read once per connection. */
@@ -67,6 +69,7 @@ export function authorizationFilter(authorizer: Authorizer) {
     const user = (ctx.state as AccessState).user ?? { username: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] };
     const attributes = requestAttributes(user, ctx.method, ctx.path, ctx.querystring);
     const result = await authorizer.authorize(attributes);
+    (ctx.state as AccessState).authorization = result;
     if (result.decision !== 'allow') throw forbiddenFor(attributes, result.reason);
     await next();
   };

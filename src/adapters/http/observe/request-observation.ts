@@ -3,7 +3,7 @@ import type { Context, Next } from 'koa';
 import { tooManyRequests } from '../../../domain/errors/api-error.js';
 import type { UserInfo } from '../../../domain/resource/strategy.js';
 import { ANONYMOUS_USER, UNAUTHENTICATED_GROUP } from '../../../ports/authenticator.port.js';
-import type { RequestAttributes } from '../../../ports/authorizer.port.js';
+import type { AuthorizationResult, RequestAttributes } from '../../../ports/authorizer.port.js';
 import type { ObservedRequest, RequestObservation, RequestObserver } from '../../../ports/request-observer.port.js';
 import { requestAttributes } from '../access/request-attributes.js';
 
@@ -14,6 +14,12 @@ interface ObservedState {
   observations?: RequestObservation[];
   watchBytes?: number;
   throttled?: boolean;
+  /** Set by the authorization filter. */
+  authorization?: AuthorizationResult;
+  /** Set by the error filter: an unexpected failure (not an ApiError). */
+  panicked?: boolean;
+  /** The request body, as the resource handler read it. */
+  requestBody?: Uint8Array;
 }
 
 const PLACEHOLDER_USER: UserInfo = { username: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] };
@@ -46,6 +52,8 @@ export function observationFilter(observers: readonly RequestObserver[]) {
         userAgent: ctx.get('User-Agent'),
         contentType: ctx.get('Content-Type'),
         remoteAddress: ctx.req.socket?.remoteAddress ?? '',
+        forwardedFor: ctx.get('X-Forwarded-For'),
+        realIp: ctx.get('X-Real-Ip'),
         longRunning: isLongRunning(attributes),
         auditId,
       };
@@ -66,6 +74,10 @@ export function observationFilter(observers: readonly RequestObserver[]) {
           durationSeconds: Number(process.hrtime.bigint() - start) / 1e9,
           user: state.user,
           throttled: state.throttled,
+          authorization: state.authorization,
+          panicked: state.panicked,
+          requestBody: state.requestBody,
+          responseBody: streamed ? undefined : () => ({ body: ctx.body, contentType: ctx.response.get('Content-Type') }),
         };
         for (const o of observations) o.end(outcome);
       }
@@ -73,11 +85,33 @@ export function observationFilter(observers: readonly RequestObserver[]) {
   };
 }
 
-/** The hook a watch calls for each frame it writes, when the request is observed. */
+/**
+ * Tells the observers that authentication is done (the user known, or none when the server
+ * authenticates nobody); the transport runs it right after the authentication filter.
+ */
+export function authenticatedFilter() {
+  return (ctx: Context, next: Next): Promise<void> => {
+    const state = ctx.state as ObservedState;
+    for (const o of state.observations ?? []) o.authenticated?.(state.user);
+    return next();
+  };
+}
+
+/** Keeps the request body the handler read, for the observers (audit at level Request and above). */
+export function recordRequestBody(ctx: Context, body: Uint8Array): void {
+  (ctx.state as ObservedState).requestBody = body;
+}
+
+/**
+ * Called when a watch is about to stream (its 200 headers go out next): tells the observers the
+ * response started and returns the hook the watch calls for each frame it writes, when the
+ * request is observed.
+ */
 export function watchFrameHook(ctx: Context): ((bytes: number) => void) | undefined {
   const state = ctx.state as ObservedState;
   const observations = state.observations;
   if (!observations || observations.length === 0) return undefined;
+  for (const o of observations) o.responseStarted?.(200);
   return (bytes) => {
     state.watchBytes = (state.watchBytes ?? 0) + bytes;
     for (const o of observations) o.watchEvent?.(bytes);

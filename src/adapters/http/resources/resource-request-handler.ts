@@ -31,7 +31,7 @@ import { isStatus, transformOutput, type TransformContext } from '../response/ou
 import { warningHeaderValues } from '../response/warning-header.js';
 import { errorEventStream, type WatchStreamer } from '../watch/watch-streamer.js';
 import type { ServedIndex } from './served-index.js';
-import { watchFrameHook } from '../observe/request-observation.js';
+import { recordRequestBody, watchFrameHook } from '../observe/request-observation.js';
 
 /**
  * The request context the domain gets. Its `signal` tells the domain that the client went
@@ -286,7 +286,10 @@ export class ResourceRequestHandler {
   }
 
   private body(r: ResourceRequest): Promise<Buffer> {
-    return readBody(r.ctx.req, this.maxBodyBytes);
+    return readBody(r.ctx.req, this.maxBodyBytes).then((body) => {
+      recordRequestBody(r.ctx, body);
+      return body;
+    });
   }
 }
 

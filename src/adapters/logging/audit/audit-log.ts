@@ -1,0 +1,150 @@
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import type { AuditEvent, AuditSink } from '../../../ports/audit.port.js';
+
+const MIB = 1024 * 1024;
+
+/** kube-apiserver's log rotation (lumberjack) rotates at 100 MiB when no size is given. */
+export const DEFAULT_AUDIT_LOG_MAX_SIZE_MIB = 100;
+
+export interface AuditLogFileOptions {
+  /** `--audit-log-maxsize`: rotate before the file would grow past this many MiB; 0 or unset: 100. */
+  maxSizeMiB?: number;
+  /** `--audit-log-maxbackup`: rotated files kept, newest first; 0 or unset: all. */
+  maxBackups?: number;
+  /** `--audit-log-maxage`: rotated files older than this many days are removed; 0 or unset: none. */
+  maxAgeDays?: number;
+  /** For tests: the time rotated files are named after. Default now. */
+  now?: () => Date;
+}
+
+/**
+ * Audit events as JSON lines in a file (`--audit-log-path`), rotated as kube-apiserver rotates
+ * it: before a write would take the file past the size limit, the file is renamed to
+ * `NAME-2006-01-02T15-04-05.000.EXT` (UTC) and a new one begun; then the oldest rotated files
+ * beyond `maxBackups`, and those older than `maxAgeDays`, are removed. Writes are synchronous
+ * (kube-apiserver's default blocking mode): an event is on disk, in order, when the request
+ * goes on. Files are created readable by the owner only.
+ */
+export class AuditLogFile implements AuditSink {
+  private fd: number | undefined;
+  private size = 0;
+  private readonly maxBytes: number;
+  private readonly now: () => Date;
+  private failed = false;
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly options: AuditLogFileOptions = {},
+  ) {
+    for (const key of ['maxSizeMiB', 'maxBackups', 'maxAgeDays'] as const) {
+      const v = options[key];
+      if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new Error(`audit log ${key} must be a non-negative number, got ${v}`);
+    }
+    this.maxBytes = (options.maxSizeMiB || DEFAULT_AUDIT_LOG_MAX_SIZE_MIB) * MIB;
+    this.now = options.now ?? (() => new Date());
+    mkdirSync(dirname(path), { recursive: true });
+    this.open();
+  }
+
+  write(event: AuditEvent): void {
+    if (this.closed) return;
+    const line = Buffer.from(`${JSON.stringify(event)}\n`);
+    try {
+      if (this.fd === undefined) this.open();
+      // A line larger than the limit goes alone into a fresh file rather than being dropped.
+      if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate();
+      let off = 0;
+      while (off < line.length) off += writeSync(this.fd!, line, off);
+      this.size += line.length;
+      this.failed = false;
+    } catch (err) {
+      // An audit log that cannot be written must not take requests down; say so once per outage.
+      if (!this.failed) process.stderr.write(`apiserver-kit: audit log ${this.path}: ${(err as Error).message}\n`);
+      this.failed = true;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** The rotated files of this log, oldest first. */
+  backups(): string[] {
+    const dir = dirname(this.path);
+    const ext = extname(this.path);
+    const stem = basename(this.path, ext);
+    const pattern = new RegExp(`^${escape(stem)}-(\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3})${escape(ext)}$`);
+    return readdirSync(dir)
+      .filter((f) => pattern.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  }
+
+  private open(): void {
+    this.fd = openSync(this.path, 'a', 0o600);
+    this.size = fstatSync(this.fd).size;
+  }
+
+  private rotate(): void {
+    closeSync(this.fd!);
+    this.fd = undefined;
+    const ext = extname(this.path);
+    const stem = this.path.slice(0, this.path.length - ext.length);
+    let at = this.now();
+    let target = `${stem}-${stamp(at)}${ext}`;
+    // Two rotations in one millisecond: the second takes the next free name.
+    for (let i = 0; this.backups().includes(target) && i < 1000; i++) {
+      at = new Date(at.getTime() + 1);
+      target = `${stem}-${stamp(at)}${ext}`;
+    }
+    renameSync(this.path, target);
+    this.open();
+    this.prune();
+  }
+
+  private prune(): void {
+    const backups = this.backups();
+    const remove = new Set<string>();
+    const keep = this.options.maxBackups ?? 0;
+    if (keep > 0) for (const f of backups.slice(0, Math.max(0, backups.length - keep))) remove.add(f);
+    const days = this.options.maxAgeDays ?? 0;
+    if (days > 0) {
+      const cutoff = this.now().getTime() - days * 86_400_000;
+      for (const f of backups) {
+        const m = /-(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d\.\d{3})[^-]*$/.exec(f);
+        if (m && Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`) < cutoff) remove.add(f);
+      }
+    }
+    for (const f of remove) {
+      try {
+        unlinkSync(f);
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
+/** Audit events as JSON lines on a writer (`--audit-log-path -`: standard output). */
+export class AuditLogStream implements AuditSink {
+  constructor(private readonly output: { write(text: string): unknown }) {}
+
+  write(event: AuditEvent): void {
+    this.output.write(`${JSON.stringify(event)}\n`);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** lumberjack's backup time: 2006-01-02T15-04-05.000 in UTC. */
+function stamp(d: Date): string {
+  return d.toISOString().replace(/Z$/, '').replaceAll(':', '-');
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
