@@ -27,6 +27,7 @@ import type { RequestObserver } from '../ports/request-observer.port.js';
 import { makeApiRegistry, makeGenericRegistry, makeHandlerEndpoint, makeHandlerSubresource } from './registry-factories.js';
 import type { ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
 import { openStorage, storageIdentity } from './storage-spec.js';
+import { storageSizeProbe } from './storage-size.js';
 import {
   BACKING_STORE,
   HANDLER_ENDPOINT,
@@ -254,7 +255,16 @@ class BackingStores {
 
   /** Binds the store a spec or object names (once); returns its binding name. */
   bind(choice: StorageChoice): string {
-    if (typeof choice === 'string') return this.add(storageIdentity(choice), () => openStorage(choice, this.config.output));
+    if (typeof choice === 'string') {
+      const id = storageIdentity(choice);
+      return this.add(id, () => {
+        const store = openStorage(choice, this.config.output, { quotaBytes: this.config.storageQuotaBytes });
+        // Measured on disk once opened (apiserver_storage_size_bytes), when metrics are on.
+        const probe = storageSizeProbe(choice);
+        if (probe && this.container.isBound(METRICS)) this.container.get<ApiServerMetrics>(METRICS).measureStorageSize(id, probe);
+        return store;
+      });
+    }
     let name = this.objects.get(choice);
     if (name === undefined) {
       name = `object#${this.objects.size + 1}`;
@@ -265,7 +275,7 @@ class BackingStores {
 
   /** Binds a memory store of the type `resource`'s own; returns its binding name. */
   bindMemory(resource: string): string {
-    return this.add(`memory:${resource}`, () => openStorage('memory', this.config.output));
+    return this.add(`memory:${resource}`, () => openStorage('memory', this.config.output, { quotaBytes: this.config.storageQuotaBytes }));
   }
 
   private add(name: string, open: () => ObjectStore): string {

@@ -4,6 +4,9 @@
  * paths, and access when tokens are configured.
  */
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ServerBuilder } from '../../../src/app/server-builder.js';
 import type { ApiServer } from '../../../src/app/api-server.js';
@@ -197,6 +200,56 @@ describe('metrics: /metrics in the Prometheus text format', function () {
       await Promise.all(paths.slice(i, i + 100).map((p) => fetch(`${url}${p}?dryRun=x${i}`).then((r) => r.arrayBuffer())));
     }
     expect(await series()).to.equal(before);
+  });
+});
+
+describe('metrics: apiserver_storage_size_bytes', function () {
+  this.timeout(30_000);
+
+  it('measures a file store on disk, per backing store, and grows with what is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'metrics-size-'));
+    const server = new ServerBuilder()
+      .withResource(Gizmo)
+      .withStorage(`file:${join(dir, 'store')}`)
+      .withInsecureServing()
+      .withBindPort(0)
+      .withOutputWriter(silent)
+      .withObservability({ storageCountSeconds: 0 })
+      .build();
+    try {
+      const { url } = await server.start();
+      const size = async (): Promise<number> => {
+        const samples = parse(await (await fetch(`${url}/metrics`)).text());
+        const found = find(samples, 'apiserver_storage_size_bytes', {});
+        expect(found.map((s) => s.labels.storage_cluster_id)).to.deep.equal([`file:${join(dir, 'store')}`]);
+        return found[0]!.value;
+      };
+      expect((await fetch(`${url}${GIZMOS}`)).status).to.equal(200);
+      const before = await size();
+      const res = await fetch(`${url}${GIZMOS}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'metrics.example.com/v1', kind: 'Gizmo', metadata: { name: 'big', annotations: { pad: 'x'.repeat(20_000) } }, spec: {} }),
+      });
+      expect(res.status).to.equal(201);
+      expect(await size()).to.be.greaterThan(before + 20_000);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has no series for memory stores (nothing on disk)', async () => {
+    const server = new ServerBuilder().withResource(Gizmo).withStorage('memory').withInsecureServing().withBindPort(0).withOutputWriter(silent).build();
+    try {
+      const { url } = await server.start();
+      expect((await fetch(`${url}${GIZMOS}`)).status).to.equal(200);
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).to.contain('# TYPE apiserver_storage_size_bytes gauge');
+      expect(find(parse(text), 'apiserver_storage_size_bytes', {})).to.deep.equal([]);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

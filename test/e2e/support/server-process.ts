@@ -84,6 +84,8 @@ export interface ServerProcessOptions {
   dir: string;
   /** How long to wait for `serving on` (default 20 s). */
   startTimeoutMs?: number;
+  /** More command-line flags. */
+  args?: readonly string[];
 }
 
 /** One running example server. */
@@ -103,7 +105,7 @@ export class ServerProcess {
   /** Starts the server; resolves once it printed `serving on URL`, rejects with its output if it exits first. */
   static async start(o: ServerProcessOptions): Promise<ServerProcess> {
     const kubeconfig = join(o.dir, 'kubeconfig');
-    const args = ['--secure-port', '0', '--storage', o.storage, '--cert-dir', join(o.dir, 'certs'), '--write-kubeconfig', kubeconfig];
+    const args = ['--secure-port', '0', '--storage', o.storage, '--cert-dir', join(o.dir, 'certs'), '--write-kubeconfig', kubeconfig, ...(o.args ?? [])];
     const { proc, out, exited } = spawnExample(args);
     const timeoutMs = o.startTimeoutMs ?? 20_000;
     let url: string;
