@@ -47,6 +47,8 @@ Access control (README "Access control"; lists are comma-separated, flags may be
   --authorization-always-allow-groups GROUPS default system:masters
   --storage SPEC              default storage (default sqlite:.apiserver-kit/apiserver.db):
                               ${STORAGE_SPEC_HELP}
+  --storage-quota-bytes N     the most bytes of objects a memory, file or SQLite storage holds; beyond
+                              it writes get 507 (as etcd's --quota-backend-bytes; for etcd set that)
   --write-kubeconfig FILE     write a kubeconfig for this server (URL, CA, token) once serving
 
 Observability (README "Observability"):
@@ -136,6 +138,7 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     'authorization-always-allow-paths': { type: 'string', multiple: true },
     'authorization-always-allow-groups': { type: 'string', multiple: true },
     storage: { type: 'string' },
+    'storage-quota-bytes': { type: 'string' },
     'write-kubeconfig': { type: 'string' },
     'log-format': { type: 'string' },
     v: { type: 'string', short: 'v' },
@@ -170,6 +173,11 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     if (typeof certFile === 'string' && typeof keyFile === 'string') builder.withCertKey(certFile, keyFile);
     for (const token of (values.token as string[] | undefined) ?? []) builder.withBearerToken(token);
     if (typeof values.storage === 'string') builder.withStorage(values.storage);
+    const quota = values['storage-quota-bytes'];
+    if (typeof quota === 'string') {
+      if (!/^[1-9]\d*$/.test(quota)) throw new Error(`--storage-quota-bytes must be a positive number of bytes, got "${quota}"`);
+      builder.withStorageQuotaBytes(Number(quota));
+    }
     applyAccessFlags(builder, values);
     applyObservabilityFlags(builder, values);
   } catch (err) {

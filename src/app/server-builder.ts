@@ -102,6 +102,19 @@ export class ServerBuilder {
     return this;
   }
 
+  /**
+   * `--storage-quota-bytes`, as etcd's `--quota-backend-bytes`: the most bytes of objects (their
+   * stored JSON) each memory, file or SQLite store opened from a spec holds. A create or update
+   * beyond it gets 507 InsufficientStorage naming the quota; deletes still work; readyz's
+   * storage check shows the size. Not for etcd (set etcd's own quota) nor for store objects
+   * given to withStorage (give them their `quotaBytes` option).
+   */
+  withStorageQuotaBytes(bytes: number): this {
+    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`the storage quota must be a positive number of bytes, got ${bytes}`);
+    this.config.storageQuotaBytes = bytes;
+    return this;
+  }
+
   withBindAddress(address: string): this {
     this.config.bindAddress = address;
     return this;

@@ -47,6 +47,8 @@ export interface ServerConfig {
   resources: ResourceRegistration[];
   subresourceHandlers: SubresourceRegistration[];
   defaultStorage: StorageChoice;
+  /** `--storage-quota-bytes`, for every memory, file and SQLite store the server opens from a spec. */
+  storageQuotaBytes?: number;
   bindAddress: string;
   bindPort: number;
   bearerTokens: Array<{ token: string; username: string }>;

@@ -94,18 +94,31 @@ export function storageIdentity(spec: string): string {
   return s.kind === 'file' ? `file:${s.root}` : `sqlite:${s.path}`;
 }
 
+export interface OpenStorageOptions {
+  /**
+   * `--storage-quota-bytes`: the most bytes of objects a memory, file or SQLite store holds;
+   * beyond it writes fail with 507. etcd has its own (`--quota-backend-bytes` on etcd).
+   */
+  quotaBytes?: number;
+}
+
 /** Opens the store a spec names; problems found in on-disk data go to `output`. */
-export function openStorage(spec: string, output?: OutputWriter): ObjectStore {
+export function openStorage(spec: string, output?: OutputWriter, options: OpenStorageOptions = {}): ObjectStore {
   const s = parseStorageSpec(spec);
+  const quotaBytes = options.quotaBytes;
   switch (s.kind) {
     case 'memory':
-      return new MemoryObjectStore();
+      return new MemoryObjectStore({ quotaBytes });
     case 'file':
       return new FileSystemObjectStore({
         root: s.root,
+        quotaBytes,
         onProblem: output ? (message) => output.write(`storage problem: file:${s.root}: ${message}\n`) : undefined,
       });
     case 'etcd': {
+      if (quotaBytes !== undefined) {
+        throw new Error(`--storage-quota-bytes does not apply to etcd (${spec}): set etcd's own --quota-backend-bytes`);
+      }
       const tls =
         s.caFile || s.certFile
           ? {
@@ -120,10 +133,13 @@ export function openStorage(spec: string, output?: OutputWriter): ObjectStore {
       });
     }
     case 'sqlite':
-      mkdirSync(dirname(s.path), { recursive: true });
+      // Objects may be secrets: a new data directory is the owner's only, as the file store's and etcd's are.
+      mkdirSync(dirname(s.path), { recursive: true, mode: 0o700 });
       return new SqliteObjectStore({
         path: s.path,
         synchronous: s.synchronous,
+        quotaBytes,
+        onProblem: output ? (message) => output.write(`storage problem: sqlite:${s.path}: ${message}\n`) : undefined,
         onCorruptRecord: output
           ? (r) => output.write(`storage problem: sqlite:${s.path}: revision ${r.revision} of ${r.key}: ${r.reason}; skipped\n`)
           : undefined,

@@ -102,20 +102,19 @@ export interface ObjectStore {
   problems?(): string[];
 
   /**
-   * How much the store holds, and its quota when it has one, for readiness details. What is
-   * counted is the store's own measure (see each store's `quotaBytes` option). Optional.
+   * How much the store holds against its quota, for readiness details; undefined when the
+   * store has no quota (it then measures nothing). Optional.
    */
-  usage?(): Promise<StorageUsage>;
+  usage?(): Promise<StorageUsage | undefined>;
 
   /** Releases resources; ends open watches (see `watch`). Later calls reject with `Unavailable`. */
   close(): Promise<void>;
 }
 
 export interface StorageUsage {
-  /** Bytes the store counts against its quota. */
+  /** Bytes the store counts against its quota: the UTF-8 size of the objects it holds now, as it stores them. */
   bytes: number;
-  /** The quota; unset when the store has none. */
-  quotaBytes?: number;
+  quotaBytes: number;
 }
 
 export interface ListOptions {

@@ -8,6 +8,7 @@ import type {
 } from '../domain/meta/types.js';
 import type { ResourceDefinition } from '../domain/resource/resource-definition.js';
 import type { UserInfo } from '../domain/resource/strategy.js';
+import type { StorageUsage } from './object-store.port.js';
 
 /**
  * The driving port: the resource API that transports (the HTTP adapter, the in-process client)
@@ -26,6 +27,8 @@ export interface ResourceApi {
   ready(): Promise<void>;
   /** Damaged data the backing stores skipped, one line each (readyz details). Optional. */
   storageProblems?(): string[];
+  /** What the backing stores that measure it hold, with their quotas (readyz details). Optional. */
+  storageUsage?(): Promise<Array<StorageUsage & { store: string }>>;
 }
 
 /** One served type and what it supports, as discovery shows it. */

@@ -1,5 +1,5 @@
 import type { ResourceApi, ResourceEndpoint, ServedResource, ServedSubresource } from '../../ports/resource-api.port.js';
-import type { ObjectStore } from '../../ports/object-store.port.js';
+import type { ObjectStore, StorageUsage } from '../../ports/object-store.port.js';
 import type { GenericRegistry } from './generic-registry.js';
 import { StoredEndpoint } from '../request/stored-endpoint.js';
 import { VersionedHandlerEndpoint } from './versioned-handler-endpoint.js';
@@ -80,6 +80,11 @@ export class ApiRegistry implements ResourceApi {
 
   storageProblems(): string[] {
     return [...this.stores].flatMap((s) => (s.problems?.() ?? []).map((p) => `${s.name}: ${p}`));
+  }
+
+  async storageUsage(): Promise<Array<StorageUsage & { store: string }>> {
+    const usages = await Promise.all([...this.stores].map(async (s) => ({ store: s.name, usage: await s.usage?.() })));
+    return usages.flatMap(({ store, usage }) => (usage === undefined ? [] : [{ store, ...usage }]));
   }
 
   /** Every distinct backing store, for shutdown. */

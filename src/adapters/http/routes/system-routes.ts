@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { serviceUnavailable } from '../../../domain/errors/api-error.js';
+import { storageErrorToApi } from '../../../domain/registry/storage-errors.js';
+import { isStorageError } from '../../../ports/object-store.port.js';
 import type { ResourceApi } from '../../../ports/resource-api.port.js';
 import type { ServedIndex } from '../resources/served-index.js';
 import { pathNotFound } from '../request/resource-path.js';
@@ -24,13 +26,26 @@ export function registerSystemRoutes(router: Router, deps: SystemRouteDeps): voi
   const ping: HealthCheck = { name: 'ping', check: async () => {} };
   const storage: HealthCheck = {
     name: 'storage',
-    check: () => deps.api.ready(),
-    // Damaged data is skipped and the rest served: ready, with the problems named.
-    note: () => {
+    check: async () => {
+      try {
+        await deps.api.ready();
+      } catch (err) {
+        // A store's own condition (damaged, full, unavailable) in the words clients get; other failures withheld.
+        throw isStorageError(err) ? storageErrorToApi(err, { group: '', resource: 'storage' }, '') : err;
+      }
+    },
+    // Damaged data is skipped and the rest served: ready, with the problems named; and how full quotas are.
+    note: async () => {
+      const notes: string[] = [];
       const problems = deps.api.storageProblems?.() ?? [];
-      if (problems.length === 0) return undefined;
-      const shown = problems.slice(0, 5).join('; ');
-      return `skipped damaged data (${problems.length}): ${shown}${problems.length > 5 ? '; ...' : ''}`;
+      if (problems.length > 0) {
+        const shown = problems.slice(0, 5).join('; ');
+        notes.push(`skipped damaged data (${problems.length}): ${shown}${problems.length > 5 ? '; ...' : ''}`);
+      }
+      for (const u of (await deps.api.storageUsage?.()) ?? []) {
+        notes.push(`${u.store}: ${u.bytes} of the quota of ${u.quotaBytes} bytes used`);
+      }
+      return notes.length === 0 ? undefined : notes.join('; ');
     },
   };
   const shutdown: HealthCheck = {

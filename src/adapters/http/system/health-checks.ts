@@ -5,7 +5,7 @@ export interface HealthCheck {
   name: string;
   check(): Promise<void>;
   /** A remark shown after `ok` in verbose reports (the check still passes). */
-  note?(): string | undefined;
+  note?(): string | undefined | Promise<string | undefined>;
 }
 
 export interface HealthReport {
@@ -29,7 +29,9 @@ export async function runHealthChecks(
     selected.map(async (c) => {
       try {
         await c.check();
-        return { name: c.name, error: undefined as string | undefined, note: c.note?.() };
+        // A note that cannot be made leaves the check passing, without its remark.
+        const note = await Promise.resolve(c.note?.()).catch(() => undefined);
+        return { name: c.name, error: undefined as string | undefined, note };
       } catch (err) {
         return { name: c.name, error: isApiError(err) ? err.message : 'reason withheld', note: undefined };
       }

@@ -60,6 +60,11 @@ export function isRetryableReadError(err: unknown): boolean {
   return m.includes('etcdserver: request timed out') || m.includes('etcdserver: leader changed');
 }
 
+/** etcd refuses writes: its database reached `--quota-backend-bytes` and the NOSPACE alarm is raised. */
+export function isNoSpaceAlarmError(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('database space exceeded');
+}
+
 /** Connection-level failures, for the per-member circuit breaker. */
 export function isConnectionError(err: Error): boolean {
   const m = err.message;
@@ -70,5 +75,10 @@ export function isConnectionError(err: Error): boolean {
 export function unavailable(what: string, err: unknown): StorageError {
   if (err instanceof StorageError) return err;
   if (err instanceof ClientClosedError) return StorageError.closed(`etcd: ${what}`);
+  if (isNoSpaceAlarmError(err)) {
+    return StorageError.noSpace(`etcd: ${what}`, err, {
+      hint: "etcd's NOSPACE alarm is raised (its --quota-backend-bytes is reached): compact, defragment and `etcdctl alarm disarm`",
+    });
+  }
   return StorageError.unavailable(`etcd: ${what}`, err);
 }

@@ -13,9 +13,10 @@ import {
   type StoreWatchSink,
 } from '../../../ports/object-store.port.js';
 import { assertStorableObject, positiveInteger } from '../shared/argument-checks.js';
+import { ENOUGH_FREE_BYTES, freeBytes, isNoSpaceError, storedBytes } from '../shared/free-space.js';
 import { DIRECTORY_MODE, DurableFiles, FileWriteError } from './durable-files.js';
 import { EventHistory } from './event-history.js';
-import { compareKeys, ObjectIndex } from './object-index.js';
+import { compareKeys, type IndexEntry, ObjectIndex } from './object-index.js';
 import { encodeObjectFile } from './object-file-format.js';
 import { COUNTER_RECOVERY, readRevisionFile, REVISION_FILE, RevisionCounter } from './revision-counter.js';
 import { LOCK_FILE, RootLock } from './root-lock.js';
@@ -51,6 +52,12 @@ export interface FileSystemObjectStoreOptions {
    * writes the counter before every object write.
    */
   revisionBlock?: number;
+  /**
+   * The most bytes of object files the store holds (unset: no limit), as etcd's
+   * `--quota-backend-bytes`: a create or update that would take the total size of the object
+   * files beyond it is refused with `NoSpace`; deletes always work.
+   */
+  quotaBytes?: number;
 }
 
 interface Opened {
@@ -109,6 +116,11 @@ export class FileSystemObjectStore implements ObjectStore {
   private opening: Promise<Opened> | undefined;
   /** Set when files under the root could not be read at open: writes are refused until a reopen. */
   private damage: StorageError | undefined;
+  /** Set when a write met a full disk; cleared by the next write or when space is free again. */
+  private full: StorageError | undefined;
+  private readonly quotaBytes: number | undefined;
+  /** The total size of the object files. */
+  private bytes = 0;
   /** The revision of the newest change applied in memory (and published to watches). */
   private revision = 0;
   private closing: Promise<void> | undefined;
@@ -121,9 +133,15 @@ export class FileSystemObjectStore implements ObjectStore {
     this.files = new DurableFiles(this.paths.root, options.fsync ?? true);
     this.historyLimit = positiveInteger(options.historyLimit ?? 10_000, 'historyLimit');
     this.revisionBlock = positiveInteger(options.revisionBlock ?? 1000, 'revisionBlock');
+    this.quotaBytes = options.quotaBytes === undefined ? undefined : positiveInteger(options.quotaBytes, 'quotaBytes');
     this.report =
       options.onProblem ?? ((message) => process.emitWarning(`${this.name}: ${message}`, { type: 'StorageWarning' }));
     this.fanout = new FilesystemWatchFanout(() => this.revision);
+  }
+
+  async usage(): Promise<{ bytes: number; quotaBytes: number } | undefined> {
+    await this.opened();
+    return this.quotaBytes === undefined ? undefined : { bytes: this.bytes, quotaBytes: this.quotaBytes };
   }
 
   /** What was found wrong under the root when the store opened (files skipped, and why). */
@@ -179,11 +197,12 @@ export class FileSystemObjectStore implements ObjectStore {
       } else {
         value!.metadata.resourceVersion = String(revision);
         const text = encodeObjectFile({ key, revision, object: value! });
+        this.checkQuota(key, storedBytes(text) - (existing?.bytes ?? 0));
         const object = deepFreeze(value!);
         event = existing
           ? { type: 'MODIFIED', key, revision, object, prevObject: existing.object }
           : { type: 'ADDED', key, revision, object };
-        await this.durably(s, event, () => this.files.write(file, text));
+        await this.durably(s, event, () => this.files.write(file, text), storedBytes(text));
       }
       return event.object;
     });
@@ -193,8 +212,25 @@ export class FileSystemObjectStore implements ObjectStore {
     try {
       return await s.counter.next();
     } catch (err) {
-      throw StorageError.unavailable(`${this.name}: cannot reserve a revision`, err);
+      throw this.ioFailure(`${this.name}: cannot reserve a revision`, err);
     }
+  }
+
+  /** A failed file operation as the port names it: a full disk is NoSpace, and remembered until space is back. */
+  private ioFailure(where: string, err: unknown, key?: string): StorageError {
+    if (!isNoSpaceError(err)) return StorageError.unavailable(where, err, { key });
+    this.full = StorageError.noSpace(where, err, { key, hint: 'no space is left on the disk of the store\'s folder: free some' });
+    return this.full;
+  }
+
+  /** Throws NoSpace when growing the object files by `growth` bytes would pass the quota. */
+  private checkQuota(key: string, growth: number): void {
+    if (this.quotaBytes === undefined || growth <= 0 || this.bytes + growth <= this.quotaBytes) return;
+    throw StorageError.noSpace(`${this.name}: write of ${key} refused`, undefined, {
+      key,
+      quotaBytes: this.quotaBytes,
+      hint: `the object files take ${this.bytes} bytes, ${growth} more would pass the quota of ${this.quotaBytes} bytes`,
+    });
   }
 
   /**
@@ -203,20 +239,22 @@ export class FileSystemObjectStore implements ObjectStore {
    * after it (a failed directory sync) still applies the event, since a restart would read
    * the change, and then reports the failure.
    */
-  private async durably(s: Opened, event: StoreEvent, io: () => Promise<void>): Promise<void> {
+  private async durably(s: Opened, event: StoreEvent, io: () => Promise<void>, bytes = 0): Promise<void> {
     try {
       await io();
     } catch (err) {
-      if (err instanceof FileWriteError && err.visible) this.apply(s, event);
-      throw StorageError.unavailable(`${this.name}: ${event.type === 'DELETED' ? 'delete' : 'write'} of ${event.key} failed`, err, { key: event.key });
+      if (err instanceof FileWriteError && err.visible) this.apply(s, event, bytes);
+      throw this.ioFailure(`${this.name}: ${event.type === 'DELETED' ? 'delete' : 'write'} of ${event.key} failed`, err, event.key);
     }
-    this.apply(s, event);
+    this.full = undefined;
+    this.apply(s, event, bytes);
   }
 
   /** Index, history, current revision, watches: in one synchronous step, so every read sees all or none of it. */
-  private apply(s: Opened, event: StoreEvent): void {
+  private apply(s: Opened, event: StoreEvent, bytes: number): void {
+    this.bytes += bytes - (s.index.get(event.key)?.bytes ?? 0);
     if (event.type === 'DELETED') s.index.delete(event.key);
-    else s.index.set(event.key, { object: event.object, revision: event.revision });
+    else s.index.set(event.key, { object: event.object, revision: event.revision, bytes });
     s.history.append(event);
     this.revision = event.revision;
     this.fanout.publish(event);
@@ -301,6 +339,11 @@ export class FileSystemObjectStore implements ObjectStore {
   async ready(): Promise<void> {
     const s = await this.opened();
     if (this.damage !== undefined) throw this.damage;
+    if (this.full !== undefined) {
+      const free = freeBytes(this.paths.root);
+      if (free !== undefined && free < ENOUGH_FREE_BYTES) throw this.full;
+      this.full = undefined;
+    }
     let identity: string;
     try {
       identity = await rootIdentity(this.paths.root);
@@ -363,11 +406,14 @@ export class FileSystemObjectStore implements ObjectStore {
         this.problem(`... and ${scan.problems.length - MAX_REPORTED_FILES} more files or folders skipped`);
       }
       let newest = 0;
-      const entries: Array<[string, { object: KubeObject; revision: number }]> = [];
+      const entries: Array<[string, IndexEntry]> = [];
+      let bytes = 0;
       for (const f of scan.objects) {
         newest = Math.max(newest, f.revision);
-        entries.push([f.key, { object: deepFreeze(f.object), revision: f.revision }]);
+        bytes += f.bytes;
+        entries.push([f.key, { object: deepFreeze(f.object), revision: f.revision, bytes: f.bytes }]);
       }
+      this.bytes = bytes;
       if (ceiling === undefined && (entries.length > 0 || scan.unreadable.length > 0)) {
         // Deletions leave no file: only the counter knows their revisions.
         throw new Error(

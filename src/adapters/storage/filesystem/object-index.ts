@@ -3,6 +3,8 @@ import type { KubeObject } from '../../../domain/meta/types.js';
 export interface IndexEntry {
   object: KubeObject;
   revision: number;
+  /** The size of the object's file. */
+  bytes: number;
 }
 
 /**

@@ -6,7 +6,8 @@ import { isTempFileName } from './durable-files.js';
 import { decodeObjectFile, type ObjectFile } from './object-file-format.js';
 
 export interface ScanResult {
-  objects: ObjectFile[];
+  /** The objects read, each with the size of its file. */
+  objects: Array<ObjectFile & { bytes: number }>;
   /** One line per file or folder that was skipped, `path: why`, in path order. */
   problems: string[];
   /**
@@ -70,7 +71,7 @@ export async function scanRoot(paths: StoragePaths, ownFiles: ReadonlySet<string
   };
   await walk(paths.root);
 
-  const objects: ObjectFile[] = [];
+  const objects: ScanResult['objects'] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
@@ -92,7 +93,7 @@ export async function scanRoot(paths: StoragePaths, ownFiles: ReadonlySet<string
 
 const CANNOT_READ = 'cannot read the file';
 
-async function readObjectFile(paths: StoragePaths, file: string): Promise<ObjectFile | string> {
+async function readObjectFile(paths: StoragePaths, file: string): Promise<(ObjectFile & { bytes: number }) | string> {
   const spelled = paths.keyOf(file);
   if (spelled === undefined) return 'the path is not one a storage key maps to';
   let text: string;
@@ -109,5 +110,5 @@ async function readObjectFile(paths: StoragePaths, file: string): Promise<Object
     const belongs = spelled === 'encoded' ? 'its path is not that key\'s file' : `its path belongs to key ${JSON.stringify(spelled)}`;
     return `the file holds key ${JSON.stringify(decoded.key)} but ${belongs} (copied or moved?)`;
   }
-  return decoded;
+  return { ...decoded, bytes: Buffer.byteLength(text, 'utf8') };
 }

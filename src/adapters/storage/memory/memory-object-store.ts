@@ -9,7 +9,8 @@ import {
   type StoreWatchSink,
   StorageError,
 } from '../../../ports/object-store.port.js';
-import { nonNegativeInteger } from '../shared/argument-checks.js';
+import { nonNegativeInteger, positiveInteger } from '../shared/argument-checks.js';
+import { storedBytes } from '../shared/free-space.js';
 import { ChangeHistory, storeEvent } from './change-history.js';
 import { frozenFromJson, storedForm, withResourceVersion } from './frozen-json.js';
 import { MemoryWatchHub } from './memory-watch-hub.js';
@@ -30,6 +31,12 @@ export interface MemoryObjectStoreOptions {
    * small object).
    */
   cachedObjects?: number;
+  /**
+   * The most bytes of objects the store holds (unset: no limit): a create or update that would
+   * take the UTF-8 size of the objects' JSON beyond it is refused with `NoSpace`; deletes always
+   * work. History is not counted.
+   */
+  quotaBytes?: number;
 }
 
 interface Entry {
@@ -78,8 +85,12 @@ export class MemoryObjectStore implements ObjectStore {
   private readonly hub: MemoryWatchHub;
   private revision = 0;
   private closed = false;
+  private readonly quotaBytes: number | undefined;
+  /** The UTF-8 size of every entry's JSON, kept while a quota is set. */
+  private bytes = 0;
 
   constructor(options: MemoryObjectStoreOptions = {}) {
+    this.quotaBytes = options.quotaBytes === undefined ? undefined : positiveInteger(options.quotaBytes, 'quotaBytes');
     const limit = nonNegativeInteger(options.historyLimit ?? 10_000, 'historyLimit');
     const cached = nonNegativeInteger(options.cachedObjects ?? 10_000, 'cachedObjects');
     this.parsed = new RecentObjects(cached);
@@ -96,6 +107,7 @@ export class MemoryObjectStore implements ObjectStore {
     // Copy before taking the revision: a value that cannot be stored must not burn one.
     const revision = this.revision + 1;
     const { json, object } = storedForm(obj, String(revision));
+    this.checkQuota(key, json, undefined);
     this.entries.set(key, { json, revision });
     this.keys.insert(key);
     this.commit(storeEvent('ADDED', key, revision, object, undefined), json, undefined);
@@ -159,6 +171,7 @@ export class MemoryObjectStore implements ObjectStore {
     const prev = this.expect(key, expectedRevision);
     const revision = this.revision + 1;
     const { json, object } = storedForm(obj, String(revision));
+    this.checkQuota(key, json, prev.json);
     this.entries.set(key, { json, revision });
     const cached = this.parsed.peek(key);
     if (cached !== undefined) this.parsed.set(key, object);
@@ -173,6 +186,7 @@ export class MemoryObjectStore implements ObjectStore {
     const prevObject = this.current(key) as Readonly<KubeObject>;
     const object = withResourceVersion(prevObject, String(revision));
     this.entries.delete(key);
+    if (this.quotaBytes !== undefined) this.bytes -= storedBytes(prev.json);
     this.parsed.delete(key);
     this.keys.remove(key);
     this.commit(storeEvent('DELETED', key, revision, object, prev.json, prevObject), undefined, prev.json);
@@ -200,6 +214,25 @@ export class MemoryObjectStore implements ObjectStore {
 
   async ready(): Promise<void> {
     this.assertOpen();
+  }
+
+  async usage(): Promise<{ bytes: number; quotaBytes: number } | undefined> {
+    this.assertOpen();
+    return this.quotaBytes === undefined ? undefined : { bytes: this.bytes, quotaBytes: this.quotaBytes };
+  }
+
+  /** Counts `json` replacing `prevJson` against the quota, or throws NoSpace when it would pass it (nothing counted then). */
+  private checkQuota(key: string, json: string, prevJson: string | undefined): void {
+    if (this.quotaBytes === undefined) return;
+    const growth = storedBytes(json) - storedBytes(prevJson);
+    if (growth > 0 && this.bytes + growth > this.quotaBytes) {
+      throw StorageError.noSpace(`${this.name}: write of ${key} refused`, undefined, {
+        key,
+        quotaBytes: this.quotaBytes,
+        hint: `the objects take ${this.bytes} bytes, ${growth} more would pass the quota of ${this.quotaBytes} bytes`,
+      });
+    }
+    this.bytes += growth;
   }
 
   async close(): Promise<void> {

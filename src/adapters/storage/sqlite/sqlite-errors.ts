@@ -4,8 +4,9 @@ import { onReadOnlyFileSystem } from './read-only-file-system.js';
 
 /**
  * SQLite failures that mean "the database cannot serve this now" (locked beyond the busy
- * timeout, I/O error, disk full, damaged file, read-only file) become `Unavailable`, which
- * callers report as 503; anything else (a bug) passes through unchanged.
+ * timeout, I/O error, disk full, damaged file, read-only file) become `Unavailable` (503), a
+ * full disk `NoSpace` (507) and a damaged file `Damaged`; anything else (a bug) passes through
+ * unchanged.
  */
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|NOTADB|CANTOPEN|READONLY|PROTOCOL|PERM|AUTH|NOMEM|NOLFS)/;
 
@@ -17,7 +18,10 @@ const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CORRUPT|NOTADB|CANTOP
 export function toStorageError(err: unknown, where: string, path?: string): unknown {
   if (err instanceof StorageError) return err;
   if (err instanceof Database.SqliteError && UNAVAILABLE_CODES.test(err.code)) {
-    return StorageError.unavailable(where, err, { hint: hintFor(err.code, path) });
+    const hint = hintFor(err.code, path);
+    if (/^SQLITE_FULL/.test(err.code)) return StorageError.noSpace(where, err, { hint });
+    if (/^SQLITE_(CORRUPT|NOTADB)/.test(err.code)) return StorageError.damaged(where, err, { hint });
+    return StorageError.unavailable(where, err, { hint });
   }
   return err;
 }
@@ -25,7 +29,14 @@ export function toStorageError(err: unknown, where: string, path?: string): unkn
 /** What an operator should know about some codes, beyond SQLite's own words. */
 function hintFor(code: string, path: string | undefined): string | undefined {
   if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return 'another connection held the database lock longer than the busy timeout';
-  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return 'the file is damaged or truncated; restore it from a backup';
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
+    const file = path !== undefined && isFilePath(path) ? path : 'FILE';
+    return (
+      'the database file is damaged; writes are refused until the server is restarted on a repaired file: stop the server, ' +
+      `then restore ${file} from a backup, or save what is readable with \`sqlite3 ${file} .recover | sqlite3 ${file}.recovered\` ` +
+      `and move ${file}.recovered in its place (remove ${file}-wal and ${file}-shm first)`
+    );
+  }
   if (/^SQLITE_FULL/.test(code)) return 'no space is left for the database files: free some on their disk';
   if (/^SQLITE_READONLY/.test(code)) return 'the database cannot be written: check the file, its directory and the mount';
   if (/^SQLITE_IOERR/.test(code)) {

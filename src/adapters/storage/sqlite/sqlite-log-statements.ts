@@ -47,9 +47,16 @@ export class LogStatements {
   private readonly compactPrevStmt: Statement<[{ from: number; to: number }]>;
   private readonly compactTombstonesStmt: Statement<[{ from: number; to: number }]>;
   private readonly dataVersionStmt: Statement<[], number>;
+  private readonly liveBytesStmt: Statement<[], number>;
 
   constructor(db: Db) {
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.liveBytesStmt = db
+      .prepare<[], number>(
+        `SELECT coalesce(sum(length(CAST(l.value AS BLOB))), 0) FROM log AS l INDEXED BY log_key_id
+          WHERE l.deleted = 0 AND NOT EXISTS (SELECT 1 FROM log AS m WHERE m.key = l.key AND m.id > l.id)`,
+      )
+      .pluck();
     this.seqStmt = db.prepare<[], number | undefined>(`SELECT seq FROM sqlite_sequence WHERE name = 'log'`).pluck();
     this.compactStmt = db.prepare<[], number | undefined>(`SELECT value FROM meta WHERE name = 'compact_revision'`).pluck();
     this.setCompactStmt = db.prepare<[number]>(`UPDATE meta SET value = ? WHERE name = 'compact_revision'`);
@@ -123,6 +130,11 @@ export class LogStatements {
     this.compactPrevStmt.run({ from, to });
     this.compactTombstonesStmt.run({ from, to });
     this.setCompactStmt.run(to);
+  }
+
+  /** The UTF-8 size of the values of every key's newest row that is not a tombstone: the live objects. */
+  liveBytes(): number {
+    return this.liveBytesStmt.get() as number;
   }
 
   /** Changes whenever another connection commits (SQLite's own counter). */

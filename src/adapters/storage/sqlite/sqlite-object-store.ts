@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db, Transaction } from 'better-sqlite3';
 import { injectable } from 'inversify';
@@ -11,8 +12,10 @@ import {
   type StoreEvent,
   type StoreWatch,
   type StoreWatchSink,
+  isStorageError,
 } from '../../../ports/object-store.port.js';
 import { nonNegativeInteger, positiveInteger } from '../shared/argument-checks.js';
+import { ENOUGH_FREE_BYTES, freeBytes, storedBytes } from '../shared/free-space.js';
 import { keyRange } from './key-range.js';
 import { eventFromRow } from './sqlite-change-events.js';
 import { toStorageError } from './sqlite-errors.js';
@@ -54,6 +57,20 @@ export interface SqliteObjectStoreOptions {
    * warning.
    */
   onCorruptRecord?: (record: CorruptRecord) => void;
+  /**
+   * Told once when the store finds the database file damaged (SQLITE_CORRUPT): from then on it
+   * refuses writes and is not ready until it is reopened; the message says what to do.
+   * Default: a process warning.
+   */
+  onProblem?: (message: string) => void;
+  /**
+   * The most bytes of objects the store holds (unset: no limit), as etcd's
+   * `--quota-backend-bytes`: a create or update that would take the UTF-8 size of the stored
+   * objects (their JSON, as the newest row of each key holds it) beyond it is refused with
+   * `NoSpace`; deletes always work. History and SQLite's own overhead are not counted, so the
+   * file may be larger.
+   */
+  quotaBytes?: number;
 }
 
 /** How many log rows one read pulls into memory at most (watch catch-up, polling, lists that skip damaged rows). */
@@ -113,6 +130,14 @@ export class SqliteObjectStore implements ObjectStore {
   private readonly pollTimer: NodeJS.Timeout;
   private lastDataVersion = -1;
   private closed = false;
+  private readonly quotaBytes: number | undefined;
+  /** The size of the live objects, kept while a quota is set; recounted when another connection wrote. */
+  private live: { bytes: number; dataVersion: number } | undefined;
+  /** Set once the database is found damaged: writes are refused and ready() fails until reopened. */
+  private damage: StorageError | undefined;
+  /** Set when a write met a full disk; cleared by the next commit or when space is free again. */
+  private full: StorageError | undefined;
+  private readonly reportProblem: (message: string) => void;
 
   constructor(options: SqliteObjectStoreOptions) {
     const path = options.path;
@@ -142,8 +167,12 @@ export class SqliteObjectStore implements ObjectStore {
       report(r);
     };
     this.codec = new RecordCodec(onCorrupt);
+    this.reportProblem =
+      options.onProblem ?? ((message) => process.emitWarning(`${this.name}: ${message}`, { type: 'StorageWarning' }));
+    this.quotaBytes = options.quotaBytes === undefined ? undefined : positiveInteger(options.quotaBytes, 'quotaBytes');
 
     checkFileHeader(path, this.name);
+    createOwnerOnly(path, this.name);
     let db: Db | undefined;
     try {
       db = new Database(path, { timeout: busyMs });
@@ -168,7 +197,11 @@ export class SqliteObjectStore implements ObjectStore {
       } catch {
         // already unusable
       }
-      const mapped = this.failure(err, 'cannot open the database');
+      const mapped = toStorageError(err, `${this.name}: cannot open the database`, path);
+      // A file found damaged at open is refused: the store never serves it.
+      if (mapped instanceof StorageError && mapped.code !== 'Unavailable') {
+        throw new StorageError('Unavailable', mapped.message, { cause: mapped.cause });
+      }
       throw mapped instanceof StorageError ? mapped : StorageError.unavailable(`${this.name}: cannot open the database`, mapped);
     }
     this.fileIdentity = fileIdentity(path);
@@ -195,6 +228,7 @@ export class SqliteObjectStore implements ObjectStore {
 
   private enqueue(kind: WriteKind, key: string, obj: KubeObject | undefined, expected: number | undefined): Promise<KubeObject> {
     if (this.closed) return Promise.reject(StorageError.closed(this.name));
+    if (this.damage !== undefined) return Promise.reject(this.damage);
     let json: string | null = null;
     try {
       // Serialized now: the caller may change its object as soon as this returns.
@@ -213,14 +247,21 @@ export class SqliteObjectStore implements ObjectStore {
       for (const w of batch) w.reject(StorageError.closed(this.name));
       return;
     }
+    if (this.damage !== undefined) {
+      for (const w of batch) w.reject(this.damage);
+      return;
+    }
     let before: number;
     try {
       before = this.writeTx.immediate(batch);
     } catch (err) {
+      // Rolled back: the size kept for the quota may count writes that did not happen.
+      this.live = undefined;
       const failure = this.failure(err, 'write failed');
       for (const w of batch) w.reject(failure);
       return;
     }
+    this.full = undefined;
     const events: StoreEvent[] = [];
     const results: Array<{ ok: KubeObject } | { error: unknown }> = [];
     let last = 0;
@@ -261,6 +302,7 @@ export class SqliteObjectStore implements ObjectStore {
    */
   private applyBatch(batch: Write[]): number {
     const before = this.st.currentRevision();
+    if (this.quotaBytes !== undefined) this.liveBytes();
     for (const w of batch) {
       try {
         w.outcome = this.applyWrite(w);
@@ -281,20 +323,53 @@ export class SqliteObjectStore implements ObjectStore {
     const latest = this.st.latest(w.key);
     const live = latest && !latest.deleted ? this.codec.decode(w.key, latest.id, latest.value) : undefined;
     const liveRevision = live ? latest!.id : 0;
+    const oldBytes = live ? storedBytes(latest!.value) : 0;
+    const newBytes = storedBytes(w.json);
     if (w.kind === 'create') {
       if (live) return { error: StorageError.keyExists(w.key, liveRevision) };
+      const over = this.overQuota(w.key, newBytes);
+      if (over) return { error: over };
       // A damaged newest row counts as absent; the new life of the key links to it.
-      return { revision: this.st.append(w.key, true, false, latest?.id ?? 0, w.json), prev: undefined };
+      const revision = this.st.append(w.key, true, false, latest?.id ?? 0, w.json);
+      this.counted(newBytes);
+      return { revision, prev: undefined };
     }
     if (!live) return { error: StorageError.notFound(w.key) };
     if (w.expected !== undefined && w.expected !== liveRevision) {
       return { error: StorageError.conflict(w.key, liveRevision, w.expected) };
     }
+    if (w.kind === 'update') {
+      const over = this.overQuota(w.key, newBytes - oldBytes);
+      if (over) return { error: over };
+    }
     const revision =
       w.kind === 'update'
         ? this.st.append(w.key, false, false, liveRevision, w.json)
         : this.st.append(w.key, false, true, liveRevision, null);
+    this.counted((w.kind === 'update' ? newBytes : 0) - oldBytes);
     return { revision, prev: live };
+  }
+
+  /** The size of the live objects (inside a transaction); recounted when another connection committed since. */
+  private liveBytes(): number {
+    const version = this.st.dataVersion();
+    if (this.live === undefined || this.live.dataVersion !== version) this.live = { bytes: this.st.liveBytes(), dataVersion: version };
+    return this.live.bytes;
+  }
+
+  /** NoSpace when growing the live objects by `growth` bytes would pass the quota. */
+  private overQuota(key: string, growth: number): StorageError | undefined {
+    if (this.quotaBytes === undefined || growth <= 0 || this.live === undefined) return undefined;
+    if (this.live.bytes + growth <= this.quotaBytes) return undefined;
+    return StorageError.noSpace(`${this.name}: write of ${key} refused`, undefined, {
+      key,
+      quotaBytes: this.quotaBytes,
+      hint: `the objects take ${this.live.bytes} bytes, ${growth} more would pass the quota of ${this.quotaBytes} bytes`,
+    });
+  }
+
+  private counted(delta: number): void {
+    if (this.live !== undefined) this.live.bytes += delta;
   }
 
   private compactIfDue(): void {
@@ -482,6 +557,12 @@ export class SqliteObjectStore implements ObjectStore {
 
   async ready(): Promise<void> {
     this.assertOpen();
+    if (this.damage !== undefined) throw this.damage;
+    if (this.full !== undefined) {
+      const free = isFilePath(this.path) ? freeBytes(dirname(this.path)) : undefined;
+      if (free !== undefined && free < ENOUGH_FREE_BYTES) throw this.full;
+      this.full = undefined;
+    }
     try {
       this.st.currentRevision();
       this.st.compactRevision();
@@ -496,6 +577,16 @@ export class SqliteObjectStore implements ObjectStore {
   /** Damaged rows met so far (each once), skipped by reads. */
   problems(): string[] {
     return [...this.damaged.values()];
+  }
+
+  async usage(): Promise<{ bytes: number; quotaBytes: number } | undefined> {
+    if (this.quotaBytes === undefined) return undefined;
+    this.assertOpen();
+    try {
+      return { bytes: this.readTx(() => this.liveBytes()), quotaBytes: this.quotaBytes };
+    } catch (err) {
+      throw this.failure(err, 'measuring the stored objects failed');
+    }
   }
 
   async close(): Promise<void> {
@@ -521,9 +612,43 @@ export class SqliteObjectStore implements ObjectStore {
     if (this.closed) throw StorageError.closed(this.name);
   }
 
-  /** A failure of SQLite while doing `what`, as the port names it (see sqlite-errors.ts). */
+  /**
+   * A failure of SQLite while doing `what`, as the port names it (see sqlite-errors.ts). A
+   * damaged file is remembered (writes refused from now on, said once), a full disk until space
+   * is back.
+   */
   private failure(err: unknown, what: string): unknown {
-    return toStorageError(err, `${this.name}: ${what}`, this.path);
+    if (this.damage !== undefined && isStorageError(toStorageError(err, ''), 'Damaged')) return this.damage;
+    const mapped = toStorageError(err, `${this.name}: ${what}`, this.path);
+    if (isStorageError(mapped, 'Damaged')) {
+      this.damage = mapped;
+      try {
+        this.reportProblem(mapped.message.slice(this.name.length + 2));
+      } catch {
+        // A failing logger must not hide the error from the caller.
+      }
+    } else if (isStorageError(mapped, 'NoSpace')) {
+      this.full = mapped;
+    }
+    return mapped;
+  }
+}
+
+function isFilePath(path: string): boolean {
+  return path !== '' && path !== ':memory:' && !path.startsWith('file:');
+}
+
+/**
+ * Creates a missing database file for its owner only (0600) before SQLite opens it: objects
+ * may be secrets, and SQLite gives the -wal and -shm files the database file's mode.
+ */
+function createOwnerOnly(path: string, name: string): void {
+  if (!isFilePath(path)) return;
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw StorageError.unavailable(`${name}: cannot create the database file`, err);
   }
 }
 
