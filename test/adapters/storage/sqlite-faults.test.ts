@@ -33,15 +33,20 @@ class LoggedServer {
   url = '';
   private server: ApiServer | undefined;
 
+  /** `dbPath` is a SQLite file, or a full storage spec (`file:DIR`). */
   async start(dbPath: string): Promise<void> {
     this.server = new ServerBuilder()
-      .withStorage(`sqlite:${dbPath}`)
+      .withStorage(dbPath.includes(':') ? dbPath : `sqlite:${dbPath}`)
       .withResource(Widget)
       .withInsecureServing()
       .withBindPort(0)
       .withOutputWriter({ write: (text) => ((this.log += text), true) })
       .build();
     ({ url: this.url } = await this.server.start());
+  }
+
+  readyz(): Promise<Response> {
+    return fetch(`${this.url}/readyz`);
   }
 
   post(body: unknown): Promise<Response> {
@@ -84,59 +89,82 @@ function expectLoggedOncePerFailure(server: LoggedServer, code: string, failures
   expect(server.log, 'a stack trace in the log').not.to.match(/\n\s+at /);
 }
 
-describe('SQLite faults over HTTP: a short 5xx Status for the client, the cause in the log', function () {
+describe('SQLite and file store faults over HTTP: a short 5xx Status for the client, the cause in the log', function () {
   this.timeout(60_000);
   const isRoot = process.getuid?.() === 0;
 
-  describe('a full disk (a 512 KiB tmpfs)', () => {
-    let dir: string;
-    let mounted = false;
-    const server = new LoggedServer();
+  const fullDisk = [
+    { store: 'sqlite', spec: (dir: string) => join(dir, 'db.sqlite'), code: 'SQLITE_FULL', says: /database or disk is full/ },
+    { store: 'file', spec: (dir: string) => `file:${join(dir, 'root')}`, code: 'ENOSPC', says: /no space left on device/ },
+  ];
+  for (const disk of fullDisk) {
+    describe(`a full disk under the ${disk.store} store (a 4 MiB tmpfs, 3.4 MiB of it taken)`, () => {
+      let dir: string;
+      let mounted = false;
+      const server = new LoggedServer();
 
-    before(function () {
-      if (!isRoot) this.skip(); // mounting a tmpfs needs root
-      dir = mkdtempSync(join(tmpdir(), 'apiserver-kit-full-'));
-      try {
-        run('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=0700', 'tmpfs', dir]);
-        mounted = true;
-      } catch (err) {
-        rmSync(dir, { recursive: true, force: true });
-        console.log(`      (cannot mount a tmpfs here: ${String(err).split('\n')[0]})`);
-        this.skip();
-      }
+      before(function () {
+        if (!isRoot) this.skip(); // mounting a tmpfs needs root
+        dir = mkdtempSync(join(tmpdir(), 'apiserver-kit-full-'));
+        try {
+          run('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', dir]);
+          mounted = true;
+          // Someone else's file takes most of the disk; removing it gives the space back.
+          run('dd', ['if=/dev/zero', `of=${join(dir, 'filler')}`, 'bs=64k', 'count=55', 'status=none']);
+        } catch (err) {
+          if (mounted) run('umount', [dir]);
+          mounted = false;
+          rmSync(dir, { recursive: true, force: true });
+          console.log(`      (cannot mount a tmpfs here: ${String(err).split('\n')[0]})`);
+          this.skip();
+        }
+      });
+
+      after(async () => {
+        await server.stop();
+        if (mounted) run('umount', [dir]);
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      });
+
+      it(`answers writes that no longer fit with 507 "no space left on the storage device", logs ${disk.code} once per failed request, fails readyz until space returns, and still serves reads`, async () => {
+        await server.start(disk.spec(dir));
+        let first: Response | undefined;
+        let created = 0;
+        for (let i = 0; i < 100 && first === undefined; i++) {
+          const res = await server.post(widget(`w${i}`, 48 * 1024));
+          if (res.status === 201) {
+            created++;
+            await res.arrayBuffer();
+          } else first = res;
+        }
+        expect(first, 'the disk never filled').to.not.equal(undefined);
+        expect(created, 'nothing was stored before the disk filled').to.be.above(0);
+        expect(first!.status).to.equal(507);
+        const body = await expectShortFailure(first!, dir);
+        expect(body).to.include({ reason: 'InsufficientStorage', message: 'no space left on the storage device' });
+
+        // Three more, concurrently: each is answered alike and logged once.
+        const more = await Promise.all([1, 2, 3].map((n) => server.post(widget(`more${n}`, 48 * 1024))));
+        for (const res of more) expect((await expectShortFailure(res, dir)).message).to.equal(body.message);
+        expectLoggedOncePerFailure(server, disk.code, 4, disk.says);
+
+        const list = await fetch(`${server.url}${PATH}`);
+        expect(list.status).to.equal(200);
+        expect((await list.json()).items).to.have.length(created);
+
+        const notReady = await server.readyz();
+        expect(notReady.status).to.equal(500);
+        expect(await notReady.text()).to.contain('[-]storage failed: no space left on the storage device\n');
+        expect((await server.readyz()).status, 'still full').to.equal(500);
+
+        rmSync(join(dir, 'filler'));
+        const ready = await server.readyz();
+        expect(ready.status, await ready.clone().text()).to.equal(200);
+        const again = await server.post(widget('again', 48 * 1024));
+        expect(again.status).to.equal(201);
+      });
     });
-
-    after(async () => {
-      await server.stop();
-      if (mounted) run('umount', [dir]);
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
-
-    it('answers writes that no longer fit with a short 5xx, logs SQLITE_FULL once per failed request, and still serves reads', async () => {
-      await server.start(join(dir, 'db.sqlite'));
-      let first: Response | undefined;
-      let created = 0;
-      for (let i = 0; i < 100 && first === undefined; i++) {
-        const res = await server.post(widget(`w${i}`, 48 * 1024));
-        if (res.status === 201) {
-          created++;
-          await res.arrayBuffer();
-        } else first = res;
-      }
-      expect(first, 'the disk never filled').to.not.equal(undefined);
-      expect(created, 'nothing was stored before the disk filled').to.be.above(0);
-      const body = await expectShortFailure(first!, dir);
-
-      // Three more, concurrently: each is answered alike and logged once.
-      const more = await Promise.all([1, 2, 3].map((n) => server.post(widget(`more${n}`, 48 * 1024))));
-      for (const res of more) expect((await expectShortFailure(res, dir)).message).to.equal(body.message);
-      expectLoggedOncePerFailure(server, 'SQLITE_FULL', 4, /database or disk is full/);
-
-      const list = await fetch(`${server.url}${PATH}`);
-      expect(list.status).to.equal(200);
-      expect((await list.json()).items).to.have.length(created);
-    });
-  });
+  }
 
   describe('a file system that turns read-only under the open database (ext4 on a loop device, errors=remount-ro)', () => {
     let dir: string;

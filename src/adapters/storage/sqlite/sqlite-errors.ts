@@ -32,9 +32,8 @@ function hintFor(code: string, path: string | undefined): string | undefined {
   if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) {
     const file = path !== undefined && isFilePath(path) ? path : 'FILE';
     return (
-      'the database file is damaged; writes are refused until the server is restarted on a repaired file: stop the server, ' +
-      `then restore ${file} from a backup, or save what is readable with \`sqlite3 ${file} .recover | sqlite3 ${file}.recovered\` ` +
-      `and move ${file}.recovered in its place (remove ${file}-wal and ${file}-shm first)`
+      'the database file is damaged; writes are refused until the server is restarted on a repaired file: stop it, then ' +
+      `restore the file from a backup, or save what is readable with \`sqlite3 ${file} .recover | sqlite3 ${file}.recovered\` and start on that`
     );
   }
   if (/^SQLITE_FULL/.test(code)) return 'no space is left for the database files: free some on their disk';
