@@ -44,21 +44,26 @@ export class Auditor implements RequestObserver {
       decision = this.policy.evaluate({ ...req.attributes, user: who });
       return decision;
     };
+    // What every stage's event repeats, made once.
+    let common: Pick<AuditEvent, 'requestURI' | 'verb' | 'user' | 'sourceIPs' | 'userAgent' | 'objectRef'> | undefined;
     const emit = (stage: AuditStage, extra: Partial<AuditEvent> = {}): void => {
       const d = decision!;
       if (d.level === 'None' || d.omitStages.includes(stage)) return;
+      common ??= {
+        requestURI: safeUri(req.path, req.query),
+        verb: req.attributes.verb,
+        user,
+        sourceIPs: sourceIPs(req),
+        ...(req.userAgent !== '' ? { userAgent: req.userAgent } : {}),
+        ...(req.attributes.resourceRequest ? { objectRef: objectRefOf(req) } : {}),
+      };
       this.sink.write({
         kind: 'Event',
         apiVersion: 'audit.k8s.io/v1',
         level: d.level,
         auditID: req.auditId,
         stage,
-        requestURI: safeUri(req.path, req.query),
-        verb: req.attributes.verb,
-        user,
-        sourceIPs: sourceIPs(req),
-        ...(req.userAgent !== '' ? { userAgent: req.userAgent } : {}),
-        ...(objectRefOf(req) ? { objectRef: objectRefOf(req) } : {}),
+        ...common,
         ...extra,
         requestReceivedTimestamp: received,
         stageTimestamp: this.now(),
@@ -91,7 +96,8 @@ export class Auditor implements RequestObserver {
 
   private complete(req: ObservedRequest, outcome: RequestOutcome, d: AuditDecision, emit: (stage: AuditStage, extra: Partial<AuditEvent>) => void): void {
     const extra: Partial<AuditEvent> = {};
-    const response = outcome.responseBody?.();
+    // The response body is read for RequestResponse, and for a failure's Status.
+    const response = d.level === 'RequestResponse' || outcome.code >= 400 ? outcome.responseBody?.() : undefined;
     const responseObject = response ? decode(response.body, response.contentType) : undefined;
     extra.responseStatus = responseStatus(outcome.code, responseObject);
     let requestObject: unknown;
