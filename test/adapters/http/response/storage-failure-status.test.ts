@@ -40,6 +40,19 @@ describe('http: storage failures as Status, headers and log line', () => {
     expect(res.status).not.to.have.property('details');
   });
 
+  it('answers NoSpace with 507 InsufficientStorage (naming the quota when there is one) and Damaged with a 503 saying writes are refused', () => {
+    const full = errorResponse(storageErrorToApi(StorageError.noSpace('sqlite:/var/lib/x/db.sqlite: write failed', sqliteFull()), GR, 'foo'));
+    expect(full.code).to.equal(507);
+    expect(full.headers).to.deep.equal({});
+    expect(full.status).to.include({ reason: 'InsufficientStorage', code: 507, message: 'no space left on the storage device' });
+    const quota = errorResponse(storageErrorToApi(StorageError.noSpace('memory: write of x refused', undefined, { quotaBytes: 1000 }), GR, 'foo'));
+    expect(quota.status).to.include({ reason: 'InsufficientStorage', code: 507, message: 'the storage quota of 1000 bytes is reached; delete objects to make room' });
+    const damaged = errorResponse(storageErrorToApi(StorageError.damaged('sqlite:/var/lib/x/db.sqlite: list failed'), GR, ''));
+    expect(damaged.code).to.equal(503);
+    expect(damaged.headers).to.deep.equal({});
+    expect(damaged.status).to.include({ reason: 'ServiceUnavailable', message: 'the storage is damaged; writes are refused until it is repaired' });
+  });
+
   it('keeps Retry-After for 429, and for the 504 of a too-large resourceVersion as the watch cache sends it', () => {
     expect(errorResponse(tooManyRequests('slow down', 2)).headers).to.deep.equal({ 'Retry-After': '2' });
     const tooLarge = errorResponse(storageErrorToApi(StorageError.tooLarge(120, 100), GR, ''));
@@ -58,6 +71,8 @@ describe('http: storage failures as Status, headers and log line', () => {
       StorageError.invalidKey(KEY, 'segment "foo" is too long for a file name (300 > 255 bytes)', 'file:/var/lib/x'),
       StorageError.unavailable('etcd: create', new Error('etcdserver: request timed out')),
       StorageError.closed('sqlite:/var/lib/x/db.sqlite'),
+      StorageError.noSpace('file:/var/lib/x: write of /a failed', new Error('ENOSPC: no space left on device')),
+      StorageError.damaged('sqlite:/var/lib/x/db.sqlite: get failed', sqliteFull()),
     ];
     for (const err of errors) {
       const status = errorResponse(storageErrorToApi(err, GR, 'foo')).status;
