@@ -121,6 +121,14 @@ export interface ListOptions {
   revision?: number;
   startKey?: string;
   limit?: number;
+  /**
+   * Without `revision`: any snapshot at least as new as this revision will do (resourceVersion=0
+   * or `NotOlderThan`), so a store with a cache may answer from it without asking its backing
+   * store. A store without one reads the current state, as if it were unset; when that is still
+   * older than `minRevision` (another process wrote it) the result's `revision` says so and the
+   * caller waits.
+   */
+  minRevision?: number;
 }
 
 /**

@@ -68,6 +68,7 @@ export class StoreReads {
     const prefix = this.p.keys.collection(namespace);
 
     let revision: number | undefined;
+    let minRevision: number | undefined;
     let startKey = prefix;
     let continued: ContinuePosition | undefined;
     if (opts.continue !== undefined) {
@@ -75,7 +76,7 @@ export class StoreReads {
       revision = pos.revision;
       startKey = prefix + pos.start;
     } else {
-      revision = await this.listRevision(opts);
+      ({ revision, minRevision } = this.listRevision(opts));
     }
 
     // A selector pinning metadata.name reads one key, not the collection.
@@ -91,9 +92,15 @@ export class StoreReads {
     let more = false;
     for (;;) {
       const chunk = limit ? Math.max(limit - items.length, Math.min(limit * 2, 500)) : undefined;
-      const page = await this.listPage(prefix, { revision, startKey, limit: chunk }).catch(async (err: unknown) => {
+      const page = await this.listPage(prefix, { revision, startKey, limit: chunk, minRevision }).catch(async (err: unknown) => {
         throw continued && isApiError(err) && err.reason === 'Expired' ? await this.expiredContinue(continued) : err;
       });
+      if (minRevision !== undefined && page.revision < minRevision) {
+        // The store is behind the resourceVersion asked for (another process wrote it): wait.
+        await this.waitForRevision(minRevision);
+        continue;
+      }
+      minRevision = undefined;
       revision = page.revision;
       let stopped = false;
       for (const item of page.items) {
@@ -147,19 +154,22 @@ export class StoreReads {
     );
   }
 
-  /** The revision a list reads at, from resourceVersion and resourceVersionMatch. */
-  private async listRevision(opts: ValidListOptions): Promise<number | undefined> {
+  /**
+   * The revision a list reads at, from resourceVersion and resourceVersionMatch: exactly one
+   * (`revision`), any at least as new (`minRevision`: a store with a cache answers from it), or
+   * the current one (neither).
+   */
+  private listRevision(opts: ValidListOptions): { revision?: number; minRevision?: number } {
     const rv = parseResourceVersion(opts.resourceVersion);
-    if (opts.resourceVersionMatch === 'Exact') return rv;
-    if (rv === undefined || rv === 0) return undefined;
+    if (opts.resourceVersionMatch === 'Exact') return { revision: rv };
+    if (rv === undefined) return {};
     // Without a match, a paged list at a resourceVersion reads exactly there; otherwise any
     // state at least as new will do.
-    if (opts.resourceVersionMatch === undefined && opts.limit) return rv;
-    await this.waitForRevision(rv);
-    return undefined;
+    if (rv > 0 && opts.resourceVersionMatch === undefined && opts.limit) return { revision: rv };
+    return { minRevision: rv };
   }
 
-  private async listPage(prefix: string, o: { revision?: number; startKey?: string; limit?: number }): Promise<ListResult> {
+  private async listPage(prefix: string, o: { revision?: number; startKey?: string; limit?: number; minRevision?: number }): Promise<ListResult> {
     try {
       return await this.p.backing.list(prefix, o);
     } catch (err) {
@@ -197,7 +207,8 @@ export class StoreReads {
     let fromRevision: number;
     let initial: readonly ListItem[] | undefined;
     if (sendInitial) {
-      const snapshot = await this.listPage(prefix, {});
+      // resourceVersion=0: any snapshot will do (a store's cache may give it).
+      const snapshot = await this.listPage(prefix, rv === 0 ? { minRevision: 0 } : {});
       fromRevision = snapshot.revision;
       initial = snapshot.items;
       if (rv !== undefined && rv > fromRevision) await this.waitForRevision(rv);

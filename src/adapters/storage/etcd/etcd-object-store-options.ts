@@ -1,3 +1,5 @@
+import type { WatchCacheOptions } from './etcd-watch-cache.js';
+
 export interface EtcdTlsOptions {
   /** PEM of the CA that signed the etcd servers' certificates (default: the system roots). */
   ca?: Buffer | string;
@@ -24,6 +26,12 @@ export interface EtcdObjectStoreOptions {
   requestTimeoutMs?: number;
   /** How long `ready()` waits for an answer (default: the smaller of 2000 ms and requestTimeoutMs). */
   readyTimeoutMs?: number;
+  /**
+   * The watch cache in front of etcd (on by default): reads and watches answered from memory,
+   * kept current by one etcd watch (see `etcd-watch-cache.ts`). `false` turns it off: every read
+   * is an etcd read and every watch an etcd watch of its own.
+   */
+  watchCache?: false | WatchCacheOptions;
 }
 
 export interface ResolvedEtcdOptions {
@@ -32,6 +40,7 @@ export interface ResolvedEtcdOptions {
   tls: EtcdTlsOptions | undefined;
   requestTimeoutMs: number;
   readyTimeoutMs: number;
+  watchCache: false | WatchCacheOptions;
 }
 
 export const DEFAULT_ETCD_PREFIX = '/registry';
@@ -66,5 +75,6 @@ export function resolveEtcdOptions(options: EtcdObjectStoreOptions): ResolvedEtc
     tls: options.tls,
     requestTimeoutMs,
     readyTimeoutMs,
+    watchCache: options.watchCache === false ? false : { ...(options.watchCache ?? {}) },
   };
 }

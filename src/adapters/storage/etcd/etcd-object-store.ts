@@ -16,6 +16,7 @@ import { isCompactedError, isFutureRevisionError } from './etcd-errors.js';
 import { EtcdKeySpace } from './etcd-key-space.js';
 import { type EtcdObjectStoreOptions, type ResolvedEtcdOptions, resolveEtcdOptions } from './etcd-object-store-options.js';
 import { EtcdStoreWatch } from './etcd-store-watch.js';
+import { EtcdWatchCache, MISS } from './etcd-watch-cache.js';
 import { decodeValue, encodeValue } from './etcd-value-codec.js';
 
 /**
@@ -62,6 +63,8 @@ export class EtcdObjectStore implements ObjectStore {
   private readonly keys: EtcdKeySpace;
   private readonly compaction: EtcdCompactionPoint;
   private readonly watches = new Set<EtcdStoreWatch>();
+  /** The watch cache in front of etcd (undefined: `watchCache: false`). */
+  readonly cache: EtcdWatchCache | undefined;
   private closed = false;
 
   constructor(options: EtcdObjectStoreOptions) {
@@ -73,10 +76,23 @@ export class EtcdObjectStore implements ObjectStore {
       readable: (revision) => this.readableAt(revision),
       current: () => this.currentRevision(),
     });
+    if (this.options.watchCache !== false) {
+      this.cache = new EtcdWatchCache(
+        {
+          name: this.name,
+          readRevision: () => this.readRevision(),
+          listAt: (prefix, revision) => this.listDirect(prefix, { revision }),
+          watchAll: (from, sink, onProgress) => this.watchDirect('', from, sink, onProgress),
+          compactedBelow: () => this.compaction.lowerBound,
+        },
+        this.options.watchCache,
+      );
+    }
   }
 
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
     this.assertOpen();
+    if (this.cache) await this.startCache();
     const k = this.keys.key(key);
     const value = encodeValue(obj);
     const res = await this.txn('create', {
@@ -93,6 +109,10 @@ export class EtcdObjectStore implements ObjectStore {
 
   async get(key: string): Promise<KubeObject | undefined> {
     this.assertOpen();
+    if (this.cache) {
+      const cached = await this.cache.get(key);
+      if (cached !== MISS) return cached;
+    }
     const res = await this.range('get', { key: this.keys.key(key) });
     const kv = res.kvs[0];
     return kv ? decodeValue(kv.value, kv.mod_revision, key) : undefined;
@@ -102,6 +122,16 @@ export class EtcdObjectStore implements ObjectStore {
     this.assertOpen();
     const { revision, startKey, limit } = options;
     if (revision !== undefined) nonNegativeInteger(revision, 'revision');
+    if (this.cache) {
+      const cached = await this.cache.list(prefix, options);
+      if (cached !== MISS) return cached;
+    }
+    return this.listDirect(prefix, { revision, startKey, limit });
+  }
+
+  /** A list read from etcd (at `revision`, or linearizable now). */
+  private async listDirect(prefix: string, options: ListOptions): Promise<ListResult> {
+    const { revision, startKey, limit } = options;
     const { start, end } = this.keys.range(prefix, startKey);
     let res: IRangeResponse;
     try {
@@ -125,6 +155,7 @@ export class EtcdObjectStore implements ObjectStore {
 
   async update(key: string, obj: KubeObject, expectedRevision: number): Promise<KubeObject> {
     this.assertOpen();
+    if (this.cache) await this.startCache();
     nonNegativeInteger(expectedRevision, 'expectedRevision');
     const k = this.keys.key(key);
     const value = encodeValue(obj);
@@ -142,6 +173,7 @@ export class EtcdObjectStore implements ObjectStore {
 
   async delete(key: string, expectedRevision?: number): Promise<KubeObject> {
     this.assertOpen();
+    if (this.cache) await this.startCache();
     if (expectedRevision !== undefined) nonNegativeInteger(expectedRevision, 'expectedRevision');
     const k = this.keys.key(key);
     const compare: ICompare[] = [{ key: k, target: 'Create', result: 'Greater', create_revision: 0 }];
@@ -160,6 +192,15 @@ export class EtcdObjectStore implements ObjectStore {
   async watch(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch> {
     this.assertOpen();
     nonNegativeInteger(fromRevision, 'fromRevision');
+    if (this.cache) {
+      const cached = await this.cache.watchFrom(prefix, fromRevision, sink);
+      if (cached !== MISS) return cached;
+    }
+    return this.watchDirect(prefix, fromRevision, sink);
+  }
+
+  /** An etcd watch of its own (`onProgress`: told of progress notifications). */
+  private async watchDirect(prefix: string, fromRevision: number, sink: StoreWatchSink, onProgress?: (revision: number) => void): Promise<StoreWatch> {
     const deadline = Date.now() + this.options.requestTimeoutMs;
     // etcd accepts a watch from its compaction point itself, whose changes it no longer holds
     // all of, and reports compaction only after creating the watch: a read at fromRevision
@@ -175,6 +216,7 @@ export class EtcdObjectStore implements ObjectStore {
         compaction: this.compaction,
         startTimeoutMs: Math.max(50, deadline - Date.now()),
         onEnd: (ended) => this.watches.delete(ended),
+        onProgress,
       },
       prefix,
       fromRevision,
@@ -187,6 +229,11 @@ export class EtcdObjectStore implements ObjectStore {
 
   async currentRevision(): Promise<number> {
     this.assertOpen();
+    if (this.cache) return this.cache.freshRevision();
+    return this.readRevision();
+  }
+
+  private async readRevision(): Promise<number> {
     const res = await this.range('current revision', { key: this.keys.probeKey(), keys_only: true });
     return Number(res.header.revision);
   }
@@ -200,6 +247,8 @@ export class EtcdObjectStore implements ObjectStore {
   async ready(): Promise<void> {
     this.assertOpen();
     await this.range('ready', { key: this.keys.probeKey(), keys_only: true }, this.options.readyTimeoutMs);
+    // The cache starts with the store's first use, so that its window holds the store's writes.
+    await this.cache?.start().catch(() => undefined);
   }
 
   /**
@@ -222,8 +271,14 @@ export class EtcdObjectStore implements ObjectStore {
     if (this.closed) return;
     this.closed = true;
     const err = StorageError.closed(this.name);
+    this.cache?.close();
     for (const w of [...this.watches]) w.fail(err);
     this.connection.close();
+  }
+
+  /** Starts the watch cache (before the store's first write, so its window holds it); a failure to start is the reads' to see. */
+  private startCache(): Promise<void> {
+    return this.cache!.start().catch(() => undefined);
   }
 
   private txn(what: string, req: ITxnRequest): Promise<ITxnResponse> {

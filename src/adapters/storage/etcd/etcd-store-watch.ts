@@ -32,6 +32,8 @@ export interface EtcdWatchContext {
   startTimeoutMs: number;
   /** Called once when the watch is over, however it ended. */
   onEnd(watch: EtcdStoreWatch): void;
+  /** Called when a progress notification moved `progress()` without an event (the watch cache's clock). */
+  onProgress?(revision: number): void;
 }
 
 const FIRST_RETRY_MS = 50;
@@ -158,7 +160,10 @@ export class EtcdStoreWatch implements StoreWatch {
     }
     if (res.events.length === 0) {
       const revision = Number(res.header.revision);
-      if (revision > this.delivered) this.delivered = revision;
+      if (revision > this.delivered) {
+        this.delivered = revision;
+        this.ctx.onProgress?.(revision);
+      }
       return;
     }
     for (const ev of res.events) {
