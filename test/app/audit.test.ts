@@ -373,6 +373,37 @@ describe('audit: omitStages of the policy, rotation of the log, stdout, flags', 
     }
   });
 
+  it('sends events to a sink given to the builder as well as to the log file, and closes both on stop', async () => {
+    const log = join(dir, 'both.log');
+    const seen: AuditEvent[] = [];
+    let closed = 0;
+    const server = new ServerBuilder()
+      .withResource(Gizmo)
+      .withStorage('memory')
+      .withInsecureServing()
+      .withBindPort(0)
+      .withOutputWriter(silent)
+      .withAuditPolicy({ rules: [{ level: 'Request', verbs: ['create'] }] })
+      .withAuditLog(log)
+      .withAuditSink({ write: (e) => seen.push(e), close: async () => void closed++ })
+      .build();
+    try {
+      const { url } = await server.start();
+      const res = await fetch(`${url}${gizmos('default')}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: gizmo('default', 'sunk') });
+      expect(res.status).to.equal(201);
+      expect((await fetch(`${url}${gizmos('default')}`)).status).to.equal(200); // a list: level None
+    } finally {
+      await server.stop();
+    }
+    expect(closed).to.equal(1);
+    expect(seen.map((e) => [e.verb, e.stage])).to.deep.equal([
+      ['create', 'RequestReceived'],
+      ['create', 'ResponseComplete'],
+    ]);
+    expect(seen[1]!.requestObject).to.deep.equal(JSON.parse(gizmo('default', 'sunk')));
+    expect(events(log)).to.deep.equal(seen);
+  });
+
   it('rotates the log by size and keeps maxBackups rotated files', async () => {
     const log = join(dir, 'audit.log');
     const server = new ServerBuilder()
