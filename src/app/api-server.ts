@@ -7,6 +7,7 @@ import { HTTP_TRANSPORT, type HttpTransport } from '../adapters/http/index.js';
 import { ensureServingCertificate } from '../adapters/http/tls/serving-certificate.js';
 import { InProcessClient, type InProcessClientOptions } from '../adapters/in-process/in-process-client.js';
 import { RESOURCE_API, type ResourceApi } from '../ports/resource-api.port.js';
+import { isStorageError } from '../ports/object-store.port.js';
 import { clientCertificateAuthorities } from './access-bindings.js';
 import { buildContainer } from './container.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
@@ -51,7 +52,11 @@ export class ApiServer {
   /** Checks storage, binds the port and serves. Resolves with the URL once listening. */
   async start(): Promise<{ url: string }> {
     if (this.http) throw new Error('the server is already started');
-    await this.api.ready();
+    await this.api.ready().catch((err: unknown) => {
+      // A store that found its data damaged serves what it can read and refuses writes; readyz
+      // says why. Serving lets an operator read (and copy) what is left.
+      if (!isStorageError(err, 'Damaged')) throw err;
+    });
     const transport = this.container.get<HttpTransport>(HTTP_TRANSPORT);
     const tls = this.config.tls;
     let server: HttpServer;

@@ -529,6 +529,41 @@ describe('FileSystemObjectStore', () => {
       await after.create(key('c'), widget('c'));
     });
 
+    it('over HTTP: a server on such a root starts, serves what it reads, refuses writes with a 503 saying so, and fails readyz with the reason', async function () {
+      this.timeout(30_000);
+      const store = openStore();
+      await store.create(key('a'), widget('a'));
+      await store.create(key('b'), widget('b'));
+      await store.close();
+      const file = join(root, 'demo.example.com/widgets/default/b.json');
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot) await chownTree(root, 65534, 65534);
+      await chmod(file, 0o000);
+      let report: Record<string, any>;
+      try {
+        const child = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'fixtures/fs-server-report.ts'), root], {
+          cwd: join(here, '../../..'),
+          encoding: 'utf8',
+          env: { ...process.env, HOME: tmpdir() },
+          timeout: 25_000,
+          ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+        });
+        expect(child.status, child.stderr).to.equal(0);
+        report = JSON.parse(child.stdout.trim().split('\n').pop()!);
+      } finally {
+        await chmod(file, 0o600);
+      }
+      const DAMAGED = 'the storage is damaged; writes are refused until it is repaired';
+      expect(report.listed).to.deep.equal({ status: 200, names: ['a'] });
+      expect(report.created.status).to.equal(503);
+      expect(report.created.body).to.include({ kind: 'Status', code: 503, message: DAMAGED });
+      expect(report.readyz.status).to.equal(500);
+      expect(report.readyz.text).to.contain(`[-]storage failed: ${DAMAGED}\n`);
+      const told = (report.log as string).split('\n').filter((l) => l.startsWith('storage problem:'));
+      expect(told, report.log).to.have.length(2);
+      expect(told.join('\n')).to.match(/b\.json: cannot read the file \(EACCES/).and.to.match(/writes are refused.*then restart/);
+    });
+
     it('goes on after a failed write: nothing applied, its revision skipped and never reused', async () => {
       const store = openStore();
       const a = await store.create(key('a'), widget('a'));
