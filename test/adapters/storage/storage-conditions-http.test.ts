@@ -182,6 +182,29 @@ describe('storage conditions over HTTP', function () {
     });
   });
 
+  describe('the longest valid names on the file store', () => {
+    it('stores a 253-character name and a namespace of 63, and serves them after a restart', async () => {
+      const name = `${'a'.repeat(120)}.${'b'.repeat(132)}`;
+      const spec = `file:${join(dir, 'root')}`;
+      await server.start(spec);
+      const ns = 'n'.repeat(63);
+      const nsPath = `/apis/demo.example.com/v1/namespaces/${ns}/widgets`;
+      expect(name).to.have.length(253);
+      const made = await server.call('POST', PATH, widget(name));
+      expect(made.status, JSON.stringify(await made.clone().json())).to.equal(201);
+      const other = await server.call('POST', nsPath, { ...widget(name), metadata: { name, namespace: ns } });
+      expect(other.status).to.equal(201);
+      const created = await made.json();
+      await server.stop();
+      await server.start(spec);
+      const got = await server.call('GET', `${PATH}/${name}`);
+      expect(got.status).to.equal(200);
+      expect(await got.json()).to.deep.equal(created);
+      expect((await (await server.call('GET', nsPath)).json()).items.map((i: { metadata: { name: string } }) => i.metadata.name)).to.deep.equal([name]);
+      expect((await server.call('DELETE', `${PATH}/${name}`)).status).to.equal(200);
+    });
+  });
+
   describe('a new SQLite store', () => {
     it('creates its directory 0700 and db.sqlite, -wal and -shm 0600', async () => {
       const data = join(dir, 'data', 'nested');
