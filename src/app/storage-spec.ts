@@ -11,7 +11,7 @@ import type { OutputWriter } from './server-config.js';
 export const DEFAULT_STORAGE = 'sqlite:.apiserver-kit/apiserver.db';
 
 export const STORAGE_SPEC_HELP =
-  'memory | file:DIR | sqlite:FILE[?synchronous=FULL] | etcd:URL[,URL...][?prefix=/registry&ca=FILE&cert=FILE&key=FILE&timeout=MS]';
+  'memory | file:DIR | sqlite:FILE[?synchronous=FULL] | etcd:URL[,URL...][?prefix=/registry&ca=FILE&cert=FILE&key=FILE&timeout=MS&watchCache=off]';
 
 /** A parsed --storage value. */
 export type StorageSpec =
@@ -26,6 +26,8 @@ export type StorageSpec =
       certFile?: string;
       keyFile?: string;
       timeoutMs?: number;
+      /** `watchCache=off`: no watch cache in front of etcd (on by default). */
+      watchCache?: boolean;
     };
 
 /**
@@ -60,13 +62,15 @@ export function parseStorageSpec(spec: string): StorageSpec {
         if (!/^https?:\/\/[^/?#]+\/?$/.test(e)) throw new Error(`etcd endpoint "${e}" is not a URL like http://127.0.0.1:2379`);
       }
       const params = new URLSearchParams(query);
-      const known = new Set(['prefix', 'ca', 'cert', 'key', 'timeout']);
+      const known = new Set(['prefix', 'ca', 'cert', 'key', 'timeout', 'watchCache']);
       for (const key of params.keys()) if (!known.has(key)) throw new Error(`unknown etcd option "${key}"`);
       const prefix = params.get('prefix') ?? '/registry';
       if (prefix !== '' && !prefix.startsWith('/')) throw new Error(`the etcd key prefix must start with "/", got "${prefix}"`);
       const timeout = params.get('timeout');
       if (timeout !== null && !/^[1-9][0-9]*$/.test(timeout)) throw new Error(`etcd timeout must be milliseconds, got "${timeout}"`);
       if ((params.get('cert') === null) !== (params.get('key') === null)) throw new Error('etcd cert and key go together');
+      const watchCache = params.get('watchCache');
+      if (watchCache !== null && watchCache !== 'on' && watchCache !== 'off') throw new Error(`etcd watchCache must be on or off, got "${watchCache}"`);
       return {
         kind: 'etcd',
         endpoints,
@@ -75,6 +79,7 @@ export function parseStorageSpec(spec: string): StorageSpec {
         certFile: params.get('cert') ?? undefined,
         keyFile: params.get('key') ?? undefined,
         timeoutMs: timeout === null ? undefined : Number(timeout),
+        ...(watchCache === null ? {} : { watchCache: watchCache === 'on' }),
       };
     }
     default:
@@ -129,7 +134,13 @@ export function openStorage(spec: string, output?: OutputWriter, options: OpenSt
           : undefined;
       return new LazyObjectStore(`etcd:${s.endpoints.join(',')}${s.prefix}`, async () => {
         const { EtcdObjectStore } = await import('../adapters/storage/etcd/index.js');
-        return new EtcdObjectStore({ endpoints: s.endpoints, prefix: s.prefix, tls, requestTimeoutMs: s.timeoutMs });
+        return new EtcdObjectStore({
+          endpoints: s.endpoints,
+          prefix: s.prefix,
+          tls,
+          requestTimeoutMs: s.timeoutMs,
+          ...(s.watchCache === false ? { watchCache: false as const } : {}),
+        });
       });
     }
     case 'sqlite':
