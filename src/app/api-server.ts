@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Container } from 'inversify';
 import { HTTP_TRANSPORT, type HttpTransport } from '../adapters/http/index.js';
 import { ensureServingCertificate } from '../adapters/http/tls/serving-certificate.js';
@@ -27,6 +27,8 @@ export class ApiServer {
   private caPem: string | undefined;
   private serverUrl: string | undefined;
   private stopping: Promise<void> | undefined;
+  /** Connections that have not carried a request yet (clients open spares ahead of need). */
+  private readonly unused = new Set<Socket>();
 
   /** Builds this server's own container (nothing is shared with another server) and its API. */
   constructor(readonly config: ServerConfig) {
@@ -83,6 +85,12 @@ export class ApiServer {
       server = createHttpsServer({ cert, key, ...clientAuth }, transport.requestListener) as unknown as HttpServer;
       scheme = 'https';
     }
+    // closeIdleConnections leaves connections that never carried a request: stop closes those itself.
+    server.on(scheme === 'https' ? 'secureConnection' : 'connection', (socket: Socket) => {
+      this.unused.add(socket);
+      socket.once('close', () => this.unused.delete(socket));
+    });
+    server.on('request', (req: { socket: Socket }) => this.unused.delete(req.socket));
     // Watches are long-lived: no request timeout, and keep-alive so informers reuse connections.
     server.requestTimeout = 0;
     server.keepAliveTimeout = 65_000;
@@ -136,6 +144,7 @@ export class ApiServer {
           resolve();
         });
         server.closeIdleConnections();
+        for (const socket of this.unused) socket.destroy();
       });
     }
     await this.container.unbindAllAsync();

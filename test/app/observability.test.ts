@@ -227,6 +227,23 @@ describe('observability: health and shutdown', function () {
     }
   });
 
+  it('stops at once with connections open that never carried a request (spares clients open ahead)', async () => {
+    const s = await start({});
+    const port = Number(new URL(s.url).port);
+    // fetch opens such a spare when a watch it reads is aborted; a raw connection is one too.
+    const controller = new AbortController();
+    await fetch(`${s.url}${GIZMOS}?watch=true`, { signal: controller.signal });
+    controller.abort();
+    const spare = connect(port, '127.0.0.1');
+    const closed = new Promise<void>((resolve) => spare.on('close', () => resolve()));
+    spare.on('error', () => undefined);
+    await new Promise<void>((resolve) => spare.once('connect', () => resolve()));
+    const startedAt = Date.now();
+    await s.server.stop();
+    await closed;
+    expect(Date.now() - startedAt).to.be.lessThan(1000);
+  });
+
   it('during --shutdown-delay-duration fails readyz and still serves; then ends watches cleanly and closes the stores', async () => {
     const s = await start({ shutdownDelaySeconds: 1 });
     const watch = await fetch(`${s.url}${GIZMOS}?watch=true`);
