@@ -41,7 +41,7 @@ export interface FileSystemObjectStoreOptions {
   fsync?: boolean;
   /**
    * Told about each file or folder under the root that is skipped (damaged, foreign, a key
-   * that does not match its path) and about a missing or lagging revision counter. Default: a
+   * that does not match its path), about files that cannot be read and about a lagging revision counter. Default: a
    * process warning. {@link FileSystemObjectStore.problems} lists the same messages.
    */
   onProblem?: (message: string) => void;
