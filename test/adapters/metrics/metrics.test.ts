@@ -12,6 +12,7 @@ import { ServerBuilder } from '../../../src/app/server-builder.js';
 import type { ApiServer } from '../../../src/app/api-server.js';
 import { defineResource } from '../../../src/domain/resource/resource-definition.js';
 import { REQUEST_DURATION_BUCKETS } from '../../../src/adapters/metrics/api-server-metrics.js';
+import { EtcdCluster } from '../../support/etcd/etcd-cluster.js';
 
 const Gizmo = defineResource({
   group: 'metrics.example.com',
@@ -236,6 +237,24 @@ describe('metrics: apiserver_storage_size_bytes', function () {
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports the database size etcd gives for an etcd store', async function () {
+    const cluster = await EtcdCluster.start();
+    const spec = `etcd:${cluster.endpoints.join(',')}?prefix=/metrics-size`;
+    const server = new ServerBuilder().withResource(Gizmo).withStorage(spec).withInsecureServing().withBindPort(0).withOutputWriter(silent).withObservability({ storageCountSeconds: 0 }).build();
+    try {
+      const { url } = await server.start();
+      expect((await fetch(`${url}${GIZMOS}`)).status).to.equal(200);
+      const found = find(parse(await (await fetch(`${url}/metrics`)).text()), 'apiserver_storage_size_bytes', {});
+      expect(found).to.have.length(1);
+      expect(found[0]!.labels.storage_cluster_id).to.match(/^etcd:http:\/\/127\.0\.0\.1:\d+\/metrics-size$/);
+      // A fresh etcd's bolt database is some pages already.
+      expect(found[0]!.value).to.be.greaterThan(4096);
+    } finally {
+      await server.stop();
+      await cluster.stop();
     }
   });
 
