@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { KubeConfig, CustomObjectsApi, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
 import { Etcd3 } from 'etcd3';
 import { SqliteObjectStore } from '../../src/adapters/storage/sqlite/sqlite-object-store.js';
+import type { KubeObject } from '../../src/domain/meta/types.js';
 import { EtcdCluster } from '../support/etcd/etcd-cluster.js';
 import { uniquePrefix } from '../support/etcd/etcd-test-stores.js';
 import { waitFor } from '../support/wait-for.js';
@@ -184,6 +185,29 @@ describe('e2e: server processes on one etcd', function () {
     const [ca, cb] = await Promise.all([apiA.post(WIDGETS, widget('dup')), apiB.post(WIDGETS, widget('dup'))]);
     expect([ca.status, cb.status].sort(), `${show(ca)} | ${show(cb)}`).to.deep.equal([201, 409]);
     expect((ca.status === 409 ? ca : cb).body.reason).to.equal('AlreadyExists');
+  });
+
+  it('reads its own writes across servers through their watch caches: write on one, get and list on the other at once', async () => {
+    let current: KubeObject | undefined;
+    for (let i = 0; i < 30; i++) {
+      const [writer, reader] = i % 2 === 0 ? [apiA, apiB] : [apiB, apiA];
+      const w = current
+        ? await writer.put(`${WIDGETS}/ryw`, { ...current, spec: { color: 'green', replicas: i } })
+        : await writer.post(WIDGETS, widget('ryw', { color: 'green', replicas: i }));
+      expect(w.status, show(w)).to.be.oneOf([200, 201]);
+      current = w.body as KubeObject;
+      const [got, listed] = await Promise.all([reader.get(`${WIDGETS}/ryw`), reader.get(WIDGETS)]);
+      expect(got.body, `get after write ${i}`).to.deep.equal(current);
+      const item = (listed.body.items as KubeObject[]).find((o) => o.metadata.name === 'ryw');
+      expect(item, `list after write ${i}`).to.deep.equal(current);
+      expect(Number(listed.body.metadata.resourceVersion)).to.be.at.least(Number(current.metadata.resourceVersion));
+    }
+    // resourceVersion=0 may be older, never newer than the state; NotOlderThan the write is at least it.
+    const rv = current!.metadata.resourceVersion!;
+    const notOlder = await apiA.get(`${WIDGETS}?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`);
+    expect(Number(notOlder.body.metadata.resourceVersion)).to.be.at.least(Number(rv));
+    const any = await apiB.get(`${WIDGETS}?resourceVersion=0`);
+    expect(any.status, show(any)).to.equal(200);
   });
 
   it('copy-storage moves a SQLite store into etcd and back, keeping uids, timestamps, labels and status', async () => {

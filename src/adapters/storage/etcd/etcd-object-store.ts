@@ -84,6 +84,7 @@ export class EtcdObjectStore implements ObjectStore {
           listAt: (prefix, revision) => this.listDirect(prefix, { revision }),
           watchAll: (from, sink, onProgress) => this.watchDirect('', from, sink, onProgress),
           compactedBelow: () => this.compaction.lowerBound,
+          readable: (revision) => this.readableAt(revision),
         },
         this.options.watchCache,
       );

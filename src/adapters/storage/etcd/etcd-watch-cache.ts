@@ -59,6 +59,8 @@ export interface WatchCacheBackend {
   watchAll(fromRevision: number, sink: StoreWatchSink, onProgress: (revision: number) => void): Promise<StoreWatch>;
   /** A lower bound of etcd's compaction point, as the store knows it. */
   compactedBelow(): number;
+  /** Whether etcd still reads at `revision` (one keys-only read of no key): false once compacted. */
+  readable(revision: number): Promise<boolean>;
 }
 
 interface ResourceState {
@@ -210,6 +212,10 @@ export class EtcdWatchCache {
     const { revision, minRevision } = options;
     if (revision !== undefined) {
       if (revision > this.revision || revision < this.oldestServable() || !this.valid(state)) return this.miss();
+      // The window may reach further back than etcd's history (another process compacted): a
+      // list at a revision etcd no longer has is Expired, as without the cache.
+      if (revision < this.revision && !(await this.backend.readable(Math.max(revision, 1)))) return this.miss();
+      if (!this.valid(state) || revision < this.oldestServable()) return this.miss();
       const past = this.listAt(state, prefix, revision, options);
       if (past === MISS) return this.miss();
       this.stats.cacheReads++;
