@@ -109,7 +109,15 @@ function bindObservability(container: Container, config: ServerConfig): void {
         const sinks = [...audit.sinks];
         if (audit.logPath === '-') sinks.unshift(new AuditLogStream(config.output));
         else if (audit.logPath !== undefined) {
-          sinks.unshift(new AuditLogFile(audit.logPath, { maxSizeMiB: audit.maxSizeMiB, maxBackups: audit.maxBackups, maxAgeDays: audit.maxAgeDays }));
+          const metrics = container.isBound(METRICS) ? container.get<ApiServerMetrics>(METRICS) : undefined;
+          sinks.unshift(
+            new AuditLogFile(audit.logPath, {
+              maxSizeMiB: audit.maxSizeMiB,
+              maxBackups: audit.maxBackups,
+              maxAgeDays: audit.maxAgeDays,
+              onError: metrics ? () => metrics.auditError('log') : undefined,
+            }),
+          );
         }
         if (sinks.length === 1) return sinks[0]!;
         return {
@@ -156,7 +164,12 @@ function observabilityOptions(container: Container, config: ServerConfig): Parti
   }
   observers.push(new RequestLog(container.get<Logger>(LOGGER)));
   if (container.isBound(AUDIT_SINK)) {
-    observers.push(new Auditor(new AuditPolicyChecker(o.audit!.policy!), container.get<AuditSink>(AUDIT_SINK)));
+    observers.push(
+      new Auditor(new AuditPolicyChecker(o.audit!.policy!), container.get<AuditSink>(AUDIT_SINK), {
+        onLevel: metrics ? (level) => metrics!.auditLevel(level) : undefined,
+        onEvent: metrics ? () => metrics!.auditEvent() : undefined,
+      }),
+    );
   }
   return {
     observers,

@@ -112,6 +112,9 @@ const ACCESS_POLICY = `rules:
     verbs: [get, list, watch]
     apiGroups: [audit.example.com]
     resources: [gizmos]
+  - users: [alice]
+    verbs: [get]
+    nonResourceURLs: [/metrics]
 `;
 
 describe('audit: events per level, denied and failed requests, rule order, omitStages', function () {
@@ -307,6 +310,18 @@ describe('audit: events per level, denied and failed requests, rule order, omitS
     expect(ev[0]!.sourceIPs).to.deep.equal(['10.0.0.7', '10.0.0.8', '127.0.0.1']);
     // Every response has one, errors and unrouted paths included.
     for (const path of ['/nothing', '/healthz', gizmos('meta')]) expect((await fetch(`${url}${path}`)).headers.get('audit-id')).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('counts events and policy levels in /metrics', async () => {
+    const res = await call('/metrics', ALICE);
+    expect(res.status).to.equal(200);
+    const text = await res.text();
+    const lines = events(log).length;
+    // The scrape's own RequestReceived was counted, its ResponseComplete came after the render.
+    expect(text).to.contain(`apiserver_audit_event_total ${lines - 1}\n`);
+    expect(Number(/apiserver_audit_level_total\{level="None"\} (\d+)/.exec(text)?.[1])).to.be.at.least(2);
+    expect(Number(/apiserver_audit_level_total\{level="RequestResponse"\} (\d+)/.exec(text)?.[1])).to.be.at.least(4);
+    expect(text).to.not.contain('apiserver_audit_error_total{');
   });
 
   it('never writes a bearer token or a credential in the query to the audit log or the request log', async () => {

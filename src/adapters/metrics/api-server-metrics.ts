@@ -56,6 +56,9 @@ export class ApiServerMetrics implements RequestObserver, MetricsExposition {
   private readonly watchEventSizes: Histogram<string>;
   private readonly watchers: Gauge<string>;
   private readonly dropped: Counter<string>;
+  private readonly auditEvents: Counter<string>;
+  private readonly auditLevels: Counter<string>;
+  private readonly auditErrors: Counter<string>;
   /** @internal for MeteredObjectStore */
   readonly storageDurations: Histogram<string>;
   private readonly counted: CountedResource[] = [];
@@ -118,6 +121,23 @@ export class ApiServerMetrics implements RequestObserver, MetricsExposition {
       name: 'apiserver_dropped_requests_total',
       help: "Number of requests dropped with 'Try again later' response",
       labelNames: ['request_kind'],
+      registers,
+    });
+    this.auditEvents = new Counter({
+      name: 'apiserver_audit_event_total',
+      help: 'Counter of audit events generated and sent to the audit backend.',
+      registers,
+    });
+    this.auditLevels = new Counter({
+      name: 'apiserver_audit_level_total',
+      help: 'Counter of policy levels for audit events (1 per request).',
+      labelNames: ['level'],
+      registers,
+    });
+    this.auditErrors = new Counter({
+      name: 'apiserver_audit_error_total',
+      help: 'Counter of audit events that failed to be audited properly. Plugin identifies the plugin affected by the error.',
+      labelNames: ['plugin'],
       registers,
     });
     const window = (): typeof this.inflightWindow => this.rollInflight(Date.now());
@@ -204,6 +224,21 @@ export class ApiServerMetrics implements RequestObserver, MetricsExposition {
   measureStorageSize(id: string, size: () => Promise<number>): void {
     if (this.sized.some((c) => c.resource === id)) return;
     this.sized.push({ resource: id, count: size });
+  }
+
+  /** One audit event handed to the audit sinks. */
+  auditEvent(): void {
+    this.auditEvents.inc();
+  }
+
+  /** The audit level the policy gave one request (None, Metadata, Request, RequestResponse). */
+  auditLevel(level: string): void {
+    this.auditLevels.inc({ level });
+  }
+
+  /** An audit event a sink could not write (`plugin`: log). */
+  auditError(plugin: string): void {
+    this.auditErrors.inc({ plugin });
   }
 
   begin(req: ObservedRequest): RequestObservation {

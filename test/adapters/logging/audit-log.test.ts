@@ -83,6 +83,24 @@ describe('audit log file', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).auditID).to.equal('id-3');
   });
 
+  it('tells about events it cannot write (a full disk), without throwing', async () => {
+    const errors: string[] = [];
+    const log = new AuditLogFile('/dev/full', { onError: (err) => errors.push((err as NodeJS.ErrnoException).code ?? '') });
+    const stderr = process.stderr.write.bind(process.stderr);
+    const said: string[] = [];
+    process.stderr.write = ((t: string) => said.push(String(t)) > 0) as typeof process.stderr.write;
+    try {
+      log.write(event(1));
+      log.write(event(2));
+    } finally {
+      process.stderr.write = stderr;
+      await log.close();
+    }
+    expect(errors).to.deep.equal(['ENOSPC', 'ENOSPC']);
+    expect(said).to.have.length(1); // once per outage
+    expect(said[0]).to.contain('audit log /dev/full');
+  });
+
   it('refuses negative limits', () => {
     expect(() => new AuditLogFile(join(dir, 'a.log'), { maxBackups: -1 })).to.throw('maxBackups must be a non-negative number');
   });

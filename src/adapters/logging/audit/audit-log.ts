@@ -16,6 +16,8 @@ export interface AuditLogFileOptions {
   maxAgeDays?: number;
   /** For tests: the time rotated files are named after. Default now. */
   now?: () => Date;
+  /** Told about each event that could not be written (apiserver_audit_error_total). */
+  onError?: (err: unknown) => void;
 }
 
 /**
@@ -60,6 +62,7 @@ export class AuditLogFile implements AuditSink {
       this.size += line.length;
       this.failed = false;
     } catch (err) {
+      this.options.onError?.(err);
       // An audit log that cannot be written must not take requests down; say so once per outage.
       if (!this.failed) process.stderr.write(`apiserver-kit: audit log ${this.path}: ${(err as Error).message}\n`);
       this.failed = true;

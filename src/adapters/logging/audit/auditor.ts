@@ -26,12 +26,25 @@ const ANONYMOUS: UserInfo = { username: ANONYMOUS_USER, groups: [UNAUTHENTICATED
  * and the response body at RequestResponse (never a watch's stream); headers never, so no
  * bearer token reaches the log, and credential-like query values are redacted.
  */
+export interface AuditorOptions {
+  /** Told the level the policy gave each request, None included (apiserver_audit_level_total). */
+  onLevel?: (level: AuditDecision['level']) => void;
+  /** Told about each event handed to the sink (apiserver_audit_event_total). */
+  onEvent?: () => void;
+  /** For tests: the time of each stage. Default now, with microseconds. */
+  now?: () => string;
+}
+
 export class Auditor implements RequestObserver {
+  private readonly now: () => string;
+
   constructor(
     private readonly policy: AuditPolicyEvaluator,
     private readonly sink: AuditSink,
-    private readonly now: () => string = microTime,
-  ) {}
+    private readonly options: AuditorOptions = {},
+  ) {
+    this.now = options.now ?? microTime;
+  }
 
   begin(req: ObservedRequest): RequestObservation {
     const received = this.now();
@@ -42,6 +55,7 @@ export class Auditor implements RequestObserver {
       const who = authenticated ? (u ?? ANONYMOUS) : { username: '', groups: [] };
       user = authenticated ? auditUser(who) : {};
       decision = this.policy.evaluate({ ...req.attributes, user: who });
+      this.options.onLevel?.(decision.level);
       return decision;
     };
     // What every stage's event repeats, made once.
@@ -68,6 +82,7 @@ export class Auditor implements RequestObserver {
         requestReceivedTimestamp: received,
         stageTimestamp: this.now(),
       });
+      this.options.onEvent?.();
     };
     return {
       authenticated: (u) => {
