@@ -180,12 +180,20 @@ export class EtcdWatchCache {
   freshRevision(): Promise<number> {
     if (this.nextRevisionRead) return this.nextRevisionRead;
     if (!this.revisionRead) return (this.revisionRead = this.runRevisionRead());
-    const after = this.revisionRead.catch(() => 0);
-    this.nextRevisionRead = after.then(() => {
-      this.nextRevisionRead = undefined;
-      return (this.revisionRead = this.runRevisionRead());
-    });
-    return this.nextRevisionRead;
+    // The next read starts when the one in flight has answered; if that one failed, so do the
+    // calls waiting for the next (etcd is unavailable: one deadline, not two in a row).
+    const next = this.revisionRead.then(
+      () => {
+        this.nextRevisionRead = undefined;
+        return (this.revisionRead = this.runRevisionRead());
+      },
+      (err: unknown) => {
+        this.nextRevisionRead = undefined;
+        throw err;
+      },
+    );
+    this.nextRevisionRead = next;
+    return next;
   }
 
   private runRevisionRead(): Promise<number> {
