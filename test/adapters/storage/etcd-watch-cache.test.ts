@@ -69,6 +69,25 @@ describe('EtcdObjectStore watch cache', function () {
     expect(Object.isFrozen(await store.get(`${NS}a`))).to.equal(true);
   });
 
+  it('sees writes of other etcd users (another prefix) as revisions, so consistent reads stay in memory; scope prefix leaves them to etcd', async () => {
+    const store = stores.make({ prefix: uniquePrefix('cache-scope'), watchCache: { consistentReadWaitMs: 0 } });
+    const narrow = stores.make({ prefix: uniquePrefix('cache-scope-prefix'), watchCache: { scope: 'prefix', consistentReadWaitMs: 0 } });
+    const tenant = stores.make({ prefix: uniquePrefix('cache-tenant'), watchCache: false });
+    const a = await store.create(`${NS}a`, widget('a', 1));
+    const n = await narrow.create(`${NS}a`, widget('a', 1));
+    await store.get(`${NS}a`);
+    await waitFor(async () => (await narrow.get(`${NS}a`)) !== undefined && narrow.cache!.revision >= rv(n), { timeoutMs: 3000, what: 'the narrow cache' });
+    const wide0 = { ...store.cache!.stats };
+    const narrow0 = { ...narrow.cache!.stats };
+    for (let i = 0; i < 5; i++) {
+      await tenant.create(`${NS}t${i}`, widget(`t${i}`, i));
+      expect(await store.get(`${NS}a`)).to.deep.equal(a);
+      expect(await narrow.get(`${NS}a`)).to.deep.equal(n);
+    }
+    expect(store.cache!.stats.etcdReads - wide0.etcdReads, 'scope etcd: every get from memory').to.equal(0);
+    expect(narrow.cache!.stats.etcdReads - narrow0.etcdReads, 'scope prefix: the gets after a foreign write go to etcd').to.equal(5);
+  });
+
   it('serves minRevision lists (resourceVersion=0, NotOlderThan) without a revision read', async () => {
     const store = stores.make({ prefix: uniquePrefix('cache-min') });
     const a = await store.create(`${NS}a`, widget('a', 1));

@@ -82,7 +82,8 @@ export class EtcdObjectStore implements ObjectStore {
           name: this.name,
           readRevision: () => this.readRevision(),
           listAt: (prefix, revision) => this.listDirect(prefix, { revision }),
-          watchAll: (from, sink, onProgress) => this.watchDirect('', from, sink, onProgress),
+          watchAll: (from, sink, onProgress, scope) =>
+            this.watchDirect('', from, sink, onProgress, scope === 'etcd' ? { start: Buffer.from([0]), end: Buffer.from([0]) } : undefined),
           compactedBelow: () => this.compaction.lowerBound,
           readable: (revision) => this.readableAt(revision),
         },
@@ -201,7 +202,13 @@ export class EtcdObjectStore implements ObjectStore {
   }
 
   /** An etcd watch of its own (`onProgress`: told of progress notifications). */
-  private async watchDirect(prefix: string, fromRevision: number, sink: StoreWatchSink, onProgress?: (revision: number) => void): Promise<StoreWatch> {
+  private async watchDirect(
+    prefix: string,
+    fromRevision: number,
+    sink: StoreWatchSink,
+    onProgress?: (revision: number) => void,
+    range?: { start: Buffer; end: Buffer },
+  ): Promise<StoreWatch> {
     const deadline = Date.now() + this.options.requestTimeoutMs;
     // etcd accepts a watch from its compaction point itself, whose changes it no longer holds
     // all of, and reports compaction only after creating the watch: a read at fromRevision
@@ -218,6 +225,7 @@ export class EtcdObjectStore implements ObjectStore {
         startTimeoutMs: Math.max(50, deadline - Date.now()),
         onEnd: (ended) => this.watches.delete(ended),
         onProgress,
+        range,
       },
       prefix,
       fromRevision,

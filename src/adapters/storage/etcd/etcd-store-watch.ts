@@ -34,6 +34,11 @@ export interface EtcdWatchContext {
   onEnd(watch: EtcdStoreWatch): void;
   /** Called when a progress notification moved `progress()` without an event (the watch cache's clock). */
   onProgress?(revision: number): void;
+  /**
+   * The etcd key range to watch instead of the prefix's (the watch cache watches all of etcd, so
+   * that it sees every revision); events for keys outside the key space only move `progress()`.
+   */
+  range?: { start: Buffer; end: Buffer };
 }
 
 const FIRST_RETRY_MS = 50;
@@ -62,7 +67,7 @@ export class EtcdStoreWatch implements StoreWatch {
     private readonly sink: StoreWatchSink,
   ) {
     this.delivered = fromRevision;
-    const range = ctx.keys.range(prefix);
+    const range = ctx.range ?? ctx.keys.range(prefix);
     this.rangeStart = range.start;
     this.rangeEnd = range.end;
   }
@@ -172,6 +177,10 @@ export class EtcdStoreWatch implements StoreWatch {
       try {
         const event = storeEventFrom(ev, this.ctx.keys);
         if (event) this.sink.event(event);
+        else if (revision > this.delivered) {
+          this.delivered = revision;
+          this.ctx.onProgress?.(revision);
+        }
       } catch (err) {
         this.fail(err instanceof Error ? err : new Error(String(err)));
         return;

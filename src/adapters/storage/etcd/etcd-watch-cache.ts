@@ -43,6 +43,15 @@ export interface WatchCacheOptions {
   events?: number;
   /** How long a consistent read waits for the cache to reach etcd's revision before asking etcd (default 100 ms). */
   consistentReadWaitMs?: number;
+  /**
+   * What the cache's one etcd watch covers: `etcd` (default), every key of the etcd, so that it
+   * sees every revision and consistent reads never wait for a progress notification, at the price
+   * of receiving the writes of other users of the same etcd too (they are dropped); `prefix`, the
+   * store's key prefix only, where writes by others move etcd's revision past the cache until a
+   * progress notification comes (etcd's `--experimental-watch-progress-notify-interval`, 10 min
+   * by default), and consistent reads meanwhile go to etcd after `consistentReadWaitMs`.
+   */
+  scope?: 'etcd' | 'prefix';
 }
 
 export const DEFAULT_WATCH_CACHE_EVENTS = 10_000;
@@ -56,7 +65,7 @@ export interface WatchCacheBackend {
   /** A direct etcd list (every page) at exactly `revision`. */
   listAt(prefix: string, revision: number): Promise<ListResult>;
   /** A direct etcd watch of the whole key space, reporting progress notifications. */
-  watchAll(fromRevision: number, sink: StoreWatchSink, onProgress: (revision: number) => void): Promise<StoreWatch>;
+  watchAll(fromRevision: number, sink: StoreWatchSink, onProgress: (revision: number) => void, scope: 'etcd' | 'prefix'): Promise<StoreWatch>;
   /** A lower bound of etcd's compaction point, as the store knows it. */
   compactedBelow(): number;
   /** Whether etcd still reads at `revision` (one keys-only read of no key): false once compacted. */
@@ -101,6 +110,7 @@ export class EtcdWatchCache {
   revision = 0;
   private readonly capacity: number;
   private readonly waitMs: number;
+  private readonly scope: 'etcd' | 'prefix';
   private started: Promise<void> | undefined;
   private live = false;
   private watch: StoreWatch | undefined;
@@ -124,6 +134,8 @@ export class EtcdWatchCache {
   ) {
     this.capacity = options.events ?? DEFAULT_WATCH_CACHE_EVENTS;
     this.waitMs = options.consistentReadWaitMs ?? DEFAULT_CONSISTENT_READ_WAIT_MS;
+    this.scope = options.scope ?? 'etcd';
+    if (this.scope !== 'etcd' && this.scope !== 'prefix') throw new TypeError(`etcd: watchCache.scope must be "etcd" or "prefix", got ${String(this.scope)}`);
     if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new TypeError(`etcd: watchCache.events must be a positive integer, got ${this.capacity}`);
     if (!Number.isFinite(this.waitMs) || this.waitMs < 0) throw new TypeError(`etcd: watchCache.consistentReadWaitMs must be a number >= 0, got ${this.waitMs}`);
   }
@@ -164,6 +176,7 @@ export class EtcdWatchCache {
       (revision) => {
         if (generation === this.generation) this.advance(revision);
       },
+      this.scope,
     );
     if (this.closed || generation !== this.generation) {
       w.stop();
