@@ -463,6 +463,13 @@ describe('audit: omitStages of the policy, rotation of the log, stdout, flags', 
       expect(await builder().executeCommand(['--audit-policy-file', join(dir, 'missing.yaml')])).to.equal(2);
       expect(await builder().executeCommand(['--audit-log-maxsize', '5'])).to.equal(2);
       expect(await builder().executeCommand(['--audit-log-path', join(dir, 'a.log'), '--audit-log-maxbackup', 'x'])).to.equal(2);
+      // A log that cannot be made: the server does not start.
+      writeFileSync(join(dir, 'plain-file'), '');
+      const serve = ['--secure-port', '0', '--cert-dir', join(dir, 'certs'), '--storage', 'memory'];
+      const policy = join(dir, 'good.yaml');
+      writeFileSync(policy, 'rules: [{level: Metadata}]\n');
+      expect(await builder().executeCommand([...serve, '--audit-policy-file', policy, '--audit-log-path', join(dir, 'plain-file', 'audit.log')])).to.equal(1);
+      expect(await builder().executeCommand([...serve, '--audit-policy-file', policy, '--audit-log-path', '/proc/no-such-dir/audit.log'])).to.equal(1);
     } finally {
       process.stderr.write = write;
     }
@@ -470,5 +477,7 @@ describe('audit: omitStages of the policy, rotation of the log, stdout, flags', 
     expect(stderr[1]).to.contain('missing.yaml');
     expect(stderr[2]).to.contain('--audit-log-maxsize needs --audit-log-path');
     expect(stderr[3]).to.contain('--audit-log-maxbackup must be a non-negative integer');
+    expect(stderr[4]).to.contain('ENOTDIR');
+    expect(stderr[5]).to.contain('ENOENT');
   });
 });

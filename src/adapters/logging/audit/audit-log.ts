@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { AuditEvent, AuditSink } from '../../../ports/audit.port.js';
 
@@ -46,7 +46,7 @@ export class AuditLogFile implements AuditSink {
     }
     this.maxBytes = (options.maxSizeMiB || DEFAULT_AUDIT_LOG_MAX_SIZE_MIB) * MIB;
     this.now = options.now ?? (() => new Date());
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectories(dirname(path));
     this.open();
   }
 
@@ -141,6 +141,25 @@ export class AuditLogStream implements AuditSink {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * `mkdir -p`, one level at a time, the new ones owner-only. (Node's recursive mkdirSync never
+ * returns for a path under /proc.)
+ */
+function makeDirectories(dir: string): void {
+  try {
+    if (statSync(dir).isDirectory()) return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirectories(parent);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /** lumberjack's backup time: 2006-01-02T15-04-05.000 in UTC. */

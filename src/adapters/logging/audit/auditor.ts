@@ -86,12 +86,20 @@ export class Auditor implements RequestObserver {
     };
     return {
       authenticated: (u) => {
-        decide(u, true);
-        emit('RequestReceived');
+        try {
+          decide(u, true);
+          emit('RequestReceived');
+        } catch {
+          // An observer must never throw.
+        }
       },
       responseStarted: (code) => {
         if (!decision || decision.level === 'None' || !req.longRunning) return;
-        emit('ResponseStarted', { responseStatus: { metadata: {}, code } });
+        try {
+          emit('ResponseStarted', { responseStatus: { metadata: {}, code } });
+        } catch {
+          // An observer must never throw.
+        }
       },
       end: (outcome: RequestOutcome) => {
         try {
