@@ -2,14 +2,15 @@
  * What metrics, request logs and the audit log cost per request, and the in-flight limits under
  * a burst with watches open. One short run (well under a minute):
  *
- *   npx tsx bench/tools/observability-overhead.ts [--requests 1500] [--concurrency 16] [--rounds 5]
+ *   npx tsx bench/tools/observability-overhead.ts [--requests 500] [--concurrency 16] [--rounds 15]
  *
  * Five servers in this process on 127.0.0.1, the same type on memory storage, differing only in
  * what is observed: `off` (no metrics, -v=0, no audit), `metrics`, `logs` (-v=3 request lines to
  * /dev/null), `audit` (every request at level Metadata to a file), `all` (the three together),
- * and `audit-rr` (level RequestResponse, bodies included). Rounds go round-robin over the
- * servers (so load from elsewhere on the machine falls on all alike); each round is REQUESTS
- * requests, CONCURRENCY at a time over keep-alive: GETs of one object, then creates. The median
+ * and `audit-rr` (level RequestResponse, bodies included). Short rounds go round-robin over the
+ * servers, each cycle starting one later (so load from elsewhere on the machine falls on all
+ * alike); each round is REQUESTS requests, CONCURRENCY at a time over keep-alive: GETs of one
+ * object, then creates. The median
  * round of each server gives `ratio observability-VERB-NAME-vs-off`: its requests per second
  * over those of `off` (1.00: free), and the µs it adds per request.
  *
@@ -31,9 +32,9 @@ import { defineResource } from '../../src/domain/resource/resource-definition.js
 const { values } = parseArgs({
   options: { requests: { type: 'string' }, concurrency: { type: 'string' }, rounds: { type: 'string' } },
 });
-const REQUESTS = Number(values.requests ?? 1500);
+const REQUESTS = Number(values.requests ?? 500);
 const CONCURRENCY = Number(values.concurrency ?? 16);
-const ROUNDS = Number(values.rounds ?? 5);
+const ROUNDS = Number(values.rounds ?? 15);
 
 const Widget = defineResource({
   group: 'bench.example.com',
@@ -149,7 +150,13 @@ try {
   for (const verb of ['get', 'create'] as const) {
     for (const s of servers) await round(s, verb); // warm up
     const rates = new Map<string, number[]>(servers.map((s) => [s.name, []]));
-    for (let i = 0; i < ROUNDS; i++) for (const s of servers) rates.get(s.name)!.push(await round(s, verb));
+    // Short rounds, each cycle starting one server later, so no server always follows the same one.
+    for (let i = 0; i < ROUNDS; i++) {
+      for (let j = 0; j < servers.length; j++) {
+        const s = servers[(i + j) % servers.length]!;
+        rates.get(s.name)!.push(await round(s, verb));
+      }
+    }
     const off = median(rates.get('off')!);
     console.log(`abs observability-${verb}-off ${off.toFixed(0)} req/s (${(1e6 / off).toFixed(1)} µs/request)`);
     for (const s of servers.slice(1)) {

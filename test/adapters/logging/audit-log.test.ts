@@ -33,10 +33,13 @@ describe('audit log file', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('appends one JSON line per event, continuing an existing file, readable by the owner only', async () => {
+  it('appends one JSON line per event at the end of the turn, continuing an existing file, readable by the owner only', async () => {
     const path = join(dir, 'logs', 'audit.log');
     const first = new AuditLogFile(path);
     first.write(event(1));
+    expect(readFileSync(path, 'utf8')).to.equal('');
+    await new Promise((r) => setImmediate(r));
+    expect(JSON.parse(readFileSync(path, 'utf8')).auditID).to.equal('id-1');
     await first.close();
     first.write(event(99)); // after close: dropped, the file is not reopened
     const second = new AuditLogFile(path);
@@ -92,11 +95,13 @@ describe('audit log file', () => {
     try {
       log.write(event(1));
       log.write(event(2));
+      await new Promise((r) => setImmediate(r)); // the end of the turn: the lines are written
+      log.write(event(3));
+      await log.close(); // writes what is queued
     } finally {
       process.stderr.write = stderr;
-      await log.close();
     }
-    expect(errors).to.deep.equal(['ENOSPC', 'ENOSPC']);
+    expect(errors).to.deep.equal(['ENOSPC', 'ENOSPC', 'ENOSPC']);
     expect(said).to.have.length(1); // once per outage
     expect(said[0]).to.contain('audit log /dev/full');
   });

@@ -24,9 +24,10 @@ export interface AuditLogFileOptions {
  * Audit events as JSON lines in a file (`--audit-log-path`), rotated as kube-apiserver rotates
  * it: before a write would take the file past the size limit, the file is renamed to
  * `NAME-2006-01-02T15-04-05.000.EXT` (UTC) and a new one begun; then the oldest rotated files
- * beyond `maxBackups`, and those older than `maxAgeDays`, are removed. Writes are synchronous
- * (kube-apiserver's default blocking mode): an event is on disk, in order, when the request
- * goes on. Files are created readable by the owner only.
+ * beyond `maxBackups`, and those older than `maxAgeDays`, are removed. The events of one
+ * event-loop turn are written together, in order, with one synchronous write at the end of
+ * the turn (a process killed loses at most that turn's); `close` writes what is queued. Files
+ * are created readable by the owner only.
  */
 export class AuditLogFile implements AuditSink {
   private fd: number | undefined;
@@ -35,6 +36,8 @@ export class AuditLogFile implements AuditSink {
   private readonly now: () => Date;
   private failed = false;
   private closed = false;
+  /** Lines of this event-loop turn, written together at its end. */
+  private queued: string[] = [];
 
   constructor(
     readonly path: string,
@@ -52,24 +55,52 @@ export class AuditLogFile implements AuditSink {
 
   write(event: AuditEvent): void {
     if (this.closed) return;
-    const line = Buffer.from(`${JSON.stringify(event)}\n`);
+    this.queued.push(`${JSON.stringify(event)}\n`);
+    if (this.queued.length === 1) setImmediate(this.flush);
+  }
+
+  /** Writes the lines queued in this turn, in order, in as few writes as rotation allows. */
+  private readonly flush = (): void => {
+    const lines = this.queued;
+    if (lines.length === 0) return;
+    this.queued = [];
+    let pending: string[] = [];
+    let pendingBytes = 0;
+    const out = (): void => {
+      if (pending.length === 0) return;
+      const buf = Buffer.from(pending.length === 1 ? pending[0]! : pending.join(''));
+      pending = [];
+      pendingBytes = 0;
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.fd!, buf, off);
+      this.size += buf.length;
+    };
+    let written = 0;
     try {
       if (this.fd === undefined) this.open();
-      // A line larger than the limit goes alone into a fresh file rather than being dropped.
-      if (this.size > 0 && this.size + line.length > this.maxBytes) this.rotate();
-      let off = 0;
-      while (off < line.length) off += writeSync(this.fd!, line, off);
-      this.size += line.length;
+      for (const line of lines) {
+        const n = Buffer.byteLength(line);
+        // A line larger than the limit goes alone into a fresh file rather than being dropped.
+        if (this.size + pendingBytes > 0 && this.size + pendingBytes + n > this.maxBytes) {
+          written += pending.length;
+          out();
+          this.rotate();
+        }
+        pending.push(line);
+        pendingBytes += n;
+      }
+      out();
       this.failed = false;
     } catch (err) {
-      this.options.onError?.(err);
+      for (let i = written; i < lines.length; i++) this.options.onError?.(err);
       // An audit log that cannot be written must not take requests down; say so once per outage.
       if (!this.failed) process.stderr.write(`apiserver-kit: audit log ${this.path}: ${(err as Error).message}\n`);
       this.failed = true;
     }
-  }
+  };
 
   async close(): Promise<void> {
+    this.flush();
     this.closed = true;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;

@@ -154,8 +154,16 @@ export function microTime(): string {
   const ms = performance.timeOrigin + performance.now();
   const whole = Math.floor(ms);
   const micros = Math.min(999, Math.floor((ms - whole) * 1000));
-  return new Date(whole).toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
+  // The text up to the milliseconds is the same for every call in one millisecond.
+  if (whole !== lastMs) {
+    lastMs = whole;
+    lastPrefix = new Date(whole).toISOString().slice(0, -1);
+  }
+  return `${lastPrefix}${micros < 10 ? '00' : micros < 100 ? '0' : ''}${micros}Z`;
 }
+
+let lastMs = -1;
+let lastPrefix = '';
 
 function auditUser(u: UserInfo): AuditUser {
   const out: AuditUser = { username: u.username };
