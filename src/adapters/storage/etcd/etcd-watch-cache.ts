@@ -126,7 +126,7 @@ export class EtcdWatchCache {
   private closed = false;
   private generation = 0;
   /** Counters for tests and metrics: reads answered from memory and left to etcd. */
-  readonly stats = { cacheReads: 0, etcdReads: 0, cacheWatches: 0, etcdWatches: 0, restarts: 0 };
+  readonly stats = { cacheReads: 0, etcdReads: 0, revisionReads: 0, cacheWatches: 0, etcdWatches: 0, restarts: 0 };
 
   constructor(
     private readonly backend: WatchCacheBackend,
@@ -210,6 +210,7 @@ export class EtcdWatchCache {
   }
 
   private runRevisionRead(): Promise<number> {
+    this.stats.revisionReads++;
     const read = this.backend.readRevision().finally(() => {
       if (this.revisionRead === read) this.revisionRead = undefined;
     });
