@@ -65,6 +65,7 @@ Observability (README "Observability"):
   --audit-log-maxsize MIB     rotate the audit log before it passes this size (default 100)
   --audit-log-maxbackup N     rotated audit logs kept (default 0: all)
   --audit-log-maxage DAYS     rotated audit logs older than this are removed (default 0: none)
+  --audit-log-compress        gzip rotated audit logs
   --help                      print this text
 `;
 
@@ -150,6 +151,7 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     'audit-log-maxsize': { type: 'string' },
     'audit-log-maxbackup': { type: 'string' },
     'audit-log-maxage': { type: 'string' },
+    'audit-log-compress': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (typeof values === 'number') return values;
@@ -294,8 +296,9 @@ function applyObservabilityFlags(builder: ServerBuilder, values: Record<string, 
       const raw = values[flag];
       if (typeof raw === 'string') opts[key] = count(flag, raw);
     }
-    builder.withAuditLog(auditPath, opts);
+    builder.withAuditLog(auditPath, { ...opts, compress: values['audit-log-compress'] === true });
   } else if (given) throw new Error(`--${given} needs --audit-log-path`);
+  else if (values['audit-log-compress'] === true) throw new Error('--audit-log-compress needs --audit-log-path');
 }
 
 /** A Go duration (`10s`, `1m30s`, `500ms`, `0`) in seconds. */

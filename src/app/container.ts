@@ -115,6 +115,7 @@ function bindObservability(container: Container, config: ServerConfig): void {
               maxSizeMiB: audit.maxSizeMiB,
               maxBackups: audit.maxBackups,
               maxAgeDays: audit.maxAgeDays,
+              compress: audit.compress,
               onError: metrics ? () => metrics.auditError('log') : undefined,
             }),
           );

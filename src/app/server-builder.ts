@@ -277,11 +277,13 @@ export class ServerBuilder {
   /**
    * The audit log (`--audit-log-path`): JSON lines of audit.k8s.io/v1 Events in `path`, or on
    * the output writer with `-`; rotated by size (`maxSizeMiB`, default 100), keeping
-   * `maxBackups` rotated files (0: all) no older than `maxAgeDays` (0: any age).
+   * `maxBackups` rotated files (0: all) no older than `maxAgeDays` (0: any age), gzipped with
+   * `compress`.
    */
-  withAuditLog(path: string, options: { maxSizeMiB?: number; maxBackups?: number; maxAgeDays?: number } = {}): this {
+  withAuditLog(path: string, options: { maxSizeMiB?: number; maxBackups?: number; maxAgeDays?: number; compress?: boolean } = {}): this {
     if (path === '') throw new Error('the audit log path must not be empty');
-    for (const [key, v] of Object.entries(options)) {
+    for (const key of ['maxSizeMiB', 'maxBackups', 'maxAgeDays'] as const) {
+      const v = options[key];
       if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new Error(`audit log ${key} must be a non-negative number, got ${v}`);
     }
     this.config.observability.audit = { sinks: [], ...this.config.observability.audit, logPath: path, ...options };

@@ -127,6 +127,8 @@ export interface AuditConfig {
   maxBackups?: number;
   /** `--audit-log-maxage` in days (0: keep all). */
   maxAgeDays?: number;
+  /** `--audit-log-compress`: gzip rotated files. */
+  compress?: boolean;
   /** More sinks, given to the builder. */
   sinks: AuditSink[];
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { ServerBuilder } from '../../src/app/server-builder.js';
 import type { ApiServer } from '../../src/app/api-server.js';
@@ -419,7 +420,7 @@ describe('audit: omitStages of the policy, rotation of the log, stdout, flags', 
     expect(events(log)).to.deep.equal(seen);
   });
 
-  it('rotates the log by size and keeps maxBackups rotated files', async () => {
+  it('rotates the log by size, gzips rotated files and keeps maxBackups of them', async () => {
     const log = join(dir, 'audit.log');
     const server = new ServerBuilder()
       .withResource(Gizmo)
@@ -428,7 +429,7 @@ describe('audit: omitStages of the policy, rotation of the log, stdout, flags', 
       .withBindPort(0)
       .withOutputWriter(silent)
       .withAuditPolicy({ rules: [{ level: 'RequestResponse', verbs: ['create'] }] })
-      .withAuditLog(log, { maxSizeMiB: 1, maxBackups: 2 })
+      .withAuditLog(log, { maxSizeMiB: 1, maxBackups: 2, compress: true })
       .build();
     try {
       const { url } = await server.start();
@@ -444,8 +445,15 @@ describe('audit: omitStages of the policy, rotation of the log, stdout, flags', 
     const files = readdirSync(dir).sort();
     expect(files).to.have.length(3);
     const backups = files.filter((f) => f !== 'audit.log');
-    for (const b of backups) expect(b).to.match(/^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log$/);
-    const all = [...backups, 'audit.log'].flatMap((f) => events(join(dir, f)));
+    // Compressed before stop() resolved.
+    for (const b of backups) expect(b).to.match(/^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log\.gz$/);
+    const unzip = (f: string): AuditEvent[] =>
+      gunzipSync(readFileSync(join(dir, f)))
+        .toString('utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as AuditEvent);
+    const all = [...backups.flatMap(unzip), ...events(join(dir, 'audit.log'))];
     const names = all.filter((e) => e.stage === 'ResponseComplete').map((e) => e.objectRef!.name);
     // About two creates per file, the newest kept in order.
     expect(names).to.deep.equal(['big-8', 'big-9', 'big-10', 'big-11', 'big-12', 'big-13']);
@@ -463,6 +471,7 @@ describe('audit: omitStages of the policy, rotation of the log, stdout, flags', 
       expect(await builder().executeCommand(['--audit-policy-file', join(dir, 'missing.yaml')])).to.equal(2);
       expect(await builder().executeCommand(['--audit-log-maxsize', '5'])).to.equal(2);
       expect(await builder().executeCommand(['--audit-log-path', join(dir, 'a.log'), '--audit-log-maxbackup', 'x'])).to.equal(2);
+      expect(await builder().executeCommand(['--audit-log-compress'])).to.equal(2);
       // A log that cannot be made: the server does not start.
       writeFileSync(join(dir, 'plain-file'), '');
       const serve = ['--secure-port', '0', '--cert-dir', join(dir, 'certs'), '--storage', 'memory'];
@@ -477,7 +486,8 @@ describe('audit: omitStages of the policy, rotation of the log, stdout, flags', 
     expect(stderr[1]).to.contain('missing.yaml');
     expect(stderr[2]).to.contain('--audit-log-maxsize needs --audit-log-path');
     expect(stderr[3]).to.contain('--audit-log-maxbackup must be a non-negative integer');
-    expect(stderr[4]).to.contain('ENOTDIR');
-    expect(stderr[5]).to.contain('ENOENT');
+    expect(stderr[4]).to.contain('--audit-log-compress needs --audit-log-path');
+    expect(stderr[5]).to.contain('ENOTDIR');
+    expect(stderr[6]).to.contain('ENOENT');
   });
 });

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { AuditLogFile } from '../../../src/adapters/logging/audit/audit-log.js';
 import type { AuditEvent } from '../../../src/ports/audit.port.js';
 
@@ -66,6 +67,27 @@ describe('audit log file', () => {
     const ids = [...backups, 'audit.log'].flatMap((f) => readFileSync(join(dir, f), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).auditID as string));
     const numbers = ids.map((id) => Number(id.slice(3)));
     expect(numbers[numbers.length - 1]).to.equal(39);
+    for (let i = 1; i < numbers.length; i++) expect(numbers[i]).to.equal(numbers[i - 1]! + 1);
+  });
+
+  it('gzips rotated files with compress, pruning them as the plain ones', async () => {
+    const path = join(dir, 'audit.log');
+    let clock = Date.parse('2026-12-03T10:00:00.000Z');
+    const log = new AuditLogFile(path, { maxSizeMiB: 10 / 1024, maxBackups: 3, compress: true, now: () => new Date((clock += 1000)) });
+    for (let i = 0; i < 60; i++) {
+      log.write(event(i, 900));
+      // A few turns, so compression runs while writing goes on.
+      if (i % 10 === 9) await new Promise((r) => setTimeout(r, 5));
+    }
+    await log.close();
+    const files = readdirSync(dir).sort();
+    const backups = files.filter((f) => f !== 'audit.log');
+    expect(backups).to.have.length(3);
+    for (const b of backups) expect(b).to.match(/^audit-2026-12-03T10-\d\d-\d\d\.000\.log\.gz$/);
+    for (const b of backups) expect(statSync(join(dir, b)).mode & 0o777).to.equal(0o600);
+    const text = (f: string): string => (f.endsWith('.gz') ? gunzipSync(readFileSync(join(dir, f))) : readFileSync(join(dir, f))).toString('utf8');
+    const numbers = [...backups, 'audit.log'].flatMap((f) => text(f).trimEnd().split('\n').map((l) => Number((JSON.parse(l).auditID as string).slice(3))));
+    expect(numbers[numbers.length - 1]).to.equal(59);
     for (let i = 1; i < numbers.length; i++) expect(numbers[i]).to.equal(numbers[i - 1]! + 1);
   });
 

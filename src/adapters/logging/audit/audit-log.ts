@@ -1,5 +1,7 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { AuditEvent, AuditSink } from '../../../ports/audit.port.js';
 
 const MIB = 1024 * 1024;
@@ -18,13 +20,16 @@ export interface AuditLogFileOptions {
   now?: () => Date;
   /** Told about each event that could not be written (apiserver_audit_error_total). */
   onError?: (err: unknown) => void;
+  /** `--audit-log-compress`: gzip rotated files (`NAME-TIMESTAMP.EXT.gz`), in the background. */
+  compress?: boolean;
 }
 
 /**
  * Audit events as JSON lines in a file (`--audit-log-path`), rotated as kube-apiserver rotates
  * it: before a write would take the file past the size limit, the file is renamed to
  * `NAME-2006-01-02T15-04-05.000.EXT` (UTC) and a new one begun; then the oldest rotated files
- * beyond `maxBackups`, and those older than `maxAgeDays`, are removed. The events of one
+ * beyond `maxBackups`, and those older than `maxAgeDays`, are removed; with `compress`, each
+ * rotated file is gzipped in the background (`close` waits for that). The events of one
  * event-loop turn are written together, in order, with one synchronous write at the end of
  * the turn (a process killed loses at most that turn's); `close` writes what is queued. Files
  * are created readable by the owner only.
@@ -38,6 +43,8 @@ export class AuditLogFile implements AuditSink {
   private closed = false;
   /** Lines of this event-loop turn, written together at its end. */
   private queued: string[] = [];
+  /** Rotated files being compressed, one after the other. */
+  private compressing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly path: string,
@@ -104,18 +111,29 @@ export class AuditLogFile implements AuditSink {
     this.closed = true;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    await this.compressing;
   }
 
-  /** The rotated files of this log, oldest first. */
+  /** The rotated files of this log, oldest first (a backup being compressed is named once, as its plain file). */
   backups(): string[] {
+    return this.backupFiles().map((b) => b.files[0]!);
+  }
+
+  /** Rotated files by their time, oldest first: the plain file and/or its `.gz`. */
+  private backupFiles(): Array<{ stamp: string; files: string[] }> {
     const dir = dirname(this.path);
     const ext = extname(this.path);
     const stem = basename(this.path, ext);
-    const pattern = new RegExp(`^${escape(stem)}-(\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3})${escape(ext)}$`);
-    return readdirSync(dir)
-      .filter((f) => pattern.test(f))
-      .sort()
-      .map((f) => join(dir, f));
+    const pattern = new RegExp(`^${escape(stem)}-(\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3})${escape(ext)}(\\.gz)?$`);
+    const byStamp = new Map<string, string[]>();
+    for (const f of readdirSync(dir).sort()) {
+      const m = pattern.exec(f);
+      if (!m) continue;
+      const files = byStamp.get(m[1]!) ?? [];
+      files.push(join(dir, f));
+      byStamp.set(m[1]!, files);
+    }
+    return [...byStamp.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([stamp, files]) => ({ stamp, files }));
   }
 
   private open(): void {
@@ -129,28 +147,44 @@ export class AuditLogFile implements AuditSink {
     const ext = extname(this.path);
     const stem = this.path.slice(0, this.path.length - ext.length);
     let at = this.now();
-    let target = `${stem}-${stamp(at)}${ext}`;
     // Two rotations in one millisecond: the second takes the next free name.
-    for (let i = 0; this.backups().includes(target) && i < 1000; i++) {
-      at = new Date(at.getTime() + 1);
-      target = `${stem}-${stamp(at)}${ext}`;
-    }
+    const taken = new Set(this.backupFiles().map((b) => b.stamp));
+    for (let i = 0; taken.has(stamp(at)) && i < 1000; i++) at = new Date(at.getTime() + 1);
+    const target = `${stem}-${stamp(at)}${ext}`;
     renameSync(this.path, target);
     this.open();
     this.prune();
+    if (this.options.compress) this.compressing = this.compressing.then(() => this.gzip(target));
+  }
+
+  /** Compresses a rotated file to `FILE.gz` and removes it; on failure keeps it as it is. */
+  private async gzip(file: string): Promise<void> {
+    const gz = `${file}.gz`;
+    try {
+      await pipeline(createReadStream(file), createGzip(), createWriteStream(gz, { mode: 0o600 }));
+      unlinkSync(file);
+    } catch (err) {
+      try {
+        unlinkSync(gz);
+      } catch {
+        // none made
+      }
+      // Pruned meanwhile: nothing to keep. Anything else: the plain file stays.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') process.stderr.write(`apiserver-kit: audit log ${file}: not compressed: ${(err as Error).message}\n`);
+    }
   }
 
   private prune(): void {
-    const backups = this.backups();
+    const backups = this.backupFiles();
     const remove = new Set<string>();
     const keep = this.options.maxBackups ?? 0;
-    if (keep > 0) for (const f of backups.slice(0, Math.max(0, backups.length - keep))) remove.add(f);
+    if (keep > 0) for (const b of backups.slice(0, Math.max(0, backups.length - keep))) for (const f of b.files) remove.add(f);
     const days = this.options.maxAgeDays ?? 0;
     if (days > 0) {
       const cutoff = this.now().getTime() - days * 86_400_000;
-      for (const f of backups) {
-        const m = /-(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d\.\d{3})[^-]*$/.exec(f);
-        if (m && Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`) < cutoff) remove.add(f);
+      for (const b of backups) {
+        const m = /^(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d\.\d{3})$/.exec(b.stamp);
+        if (m && Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`) < cutoff) for (const f of b.files) remove.add(f);
       }
     }
     for (const f of remove) {
