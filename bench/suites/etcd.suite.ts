@@ -7,7 +7,13 @@ import { alternatingRounds, medianOf } from '../support/alternating-rounds.js';
 import type { BenchReport } from '../support/bench-report.js';
 import type { BenchSettings } from '../support/bench-settings.js';
 import { ChildServer } from '../support/child-process-server.js';
-import { portOf } from '../support/kit-http.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getBody, portOf } from '../support/kit-http.js';
+import { median } from '../support/latency-stats.js';
+import type { KubeLike } from '../support/restored-objects.js';
+import { WIDGETS_PATH } from '../support/widget-body.js';
 import { createLoad, getLoad } from '../support/widget-loads.js';
 
 const IN_FLIGHT = 50;
@@ -28,7 +34,18 @@ export function etcdSpec(endpoint: string, prefix: string): string {
   return `etcd:${endpoint}?prefix=${encodeURIComponent(prefix)}&timeout=30000`;
 }
 
+/**
+ * The suite's parts (BENCH_ETCD_PARTS=create,get,list, default all): create against raw etcd3,
+ * get against memory storage, and a full list of `bigStore` objects against JSON.stringify.
+ */
 export async function etcdSuite(report: BenchReport, s: BenchSettings, endpoint: string): Promise<void> {
+  const parts = process.env.BENCH_ETCD_PARTS?.split(',').map((p) => p.trim()) ?? ['create', 'get', 'list'];
+  if (parts.includes('create')) await createEtcdVsRaw(report, s, endpoint);
+  if (parts.includes('get')) await getEtcdVsMemory(report, s, endpoint);
+  if (parts.includes('list')) await listEtcdVsStringify(report, s, endpoint);
+}
+
+async function createEtcdVsRaw(report: BenchReport, s: BenchSettings, endpoint: string): Promise<void> {
   const [kit, raw] = await Promise.all([
     ChildServer.start('servers/kit-server.ts', { storage: etcdSpec(endpoint, '/bench-kit') }),
     ChildServer.start('baselines/raw-etcd-put.ts', {}),
@@ -65,7 +82,6 @@ export async function etcdSuite(report: BenchReport, s: BenchSettings, endpoint:
   } finally {
     await Promise.all([kit.server.stop(), raw.server.stop()]);
   }
-  await getEtcdVsMemory(report, s, endpoint);
 }
 
 /** Gets of 1000 objects on etcd storage (watch cache on) and on memory storage, 50 in flight. */
@@ -95,5 +111,50 @@ async function getEtcdVsMemory(report: BenchReport, s: BenchSettings, endpoint: 
     report.ratio('get-etcd-vs-get-memory', e / m, '>=', 0.8, `etcd (watch cache) ${e.toFixed(0)}/s p99 ${ep99.toFixed(1)} ms vs memory ${m.toFixed(0)}/s p99 ${mp99.toFixed(1)} ms`);
   } finally {
     await Promise.all([onEtcd.server.stop(), onMemory.server.stop()]);
+  }
+}
+
+/**
+ * A full list of `bigStore` objects restored into etcd (128 puts per transaction), served by a
+ * kit on etcd storage from its watch cache, against a bare node:http server answering
+ * JSON.stringify of the same objects (as the memory figure in list-and-heap.suite.ts).
+ */
+async function listEtcdVsStringify(report: BenchReport, s: BenchSettings, endpoint: string): Promise<void> {
+  const n = s.bigStore;
+  const tag = n >= 1000 ? `${n / 1000}k` : String(n);
+  const prefix = `/bench-list-${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'apiserver-kit-bench-etcd-list-'));
+  const [kit, filler] = await Promise.all([
+    ChildServer.start('servers/kit-server.ts', { storage: etcdSpec(endpoint, prefix) }),
+    ChildServer.start('baselines/raw-etcd-put.ts', {}),
+  ]);
+  let bare: Awaited<ReturnType<typeof ChildServer.start>> | undefined;
+  try {
+    const port = portOf(kit.ready.url);
+    await kit.server.call({ op: 'preload', upTo: 1 });
+    const template = JSON.parse((await getBody(port, `${WIDGETS_PATH}/obj-0`)).body.toString('utf8')) as KubeLike;
+    const t0 = performance.now();
+    await filler.server.call({ op: 'fill', endpoints: [endpoint], prefix, template, from: 1, to: n });
+    report.absolute(`etcd-restore-${tag}`, (performance.now() - t0) / 1000, 's', '128 puts per transaction, 8 in flight');
+    const first = await getBody(port, WIDGETS_PATH);
+    if (first.status !== 200) throw new Error(`list answered ${first.status}`);
+    report.absolute(`list-${tag}-etcd-first`, first.ms, 'ms', 'the first list: loads the resource into the watch cache from etcd');
+    const itemsFile = join(dir, 'items.json');
+    writeFileSync(itemsFile, first.body);
+    bare = await ChildServer.start('servers/bare-list-server.ts', { itemsFile });
+    const barePort = portOf(bare.ready.url);
+    await getBody(barePort, '/');
+    const [kitMs, bareMs] = await alternatingRounds(s.listRepeats, [
+      async () => (await getBody(port, WIDGETS_PATH)).ms,
+      async () => (await getBody(barePort, '/')).ms,
+    ]);
+    const k = median(kitMs!);
+    const b = median(bareMs!);
+    report.absolute(`list-${tag}-etcd-kit`, k, 'ms', `${(first.body.length / 2 ** 20).toFixed(1)} MiB, median of ${kitMs!.length}, from the watch cache`);
+    report.absolute(`list-${tag}-etcd-bare-stringify-served`, b, 'ms');
+    report.ratio(`list-${tag}-etcd-vs-json-stringify`, k / b, '<=', 1.5, `kit on etcd ${k.toFixed(0)} ms vs node:http + JSON.stringify ${b.toFixed(0)} ms for ${tag} objects`);
+  } finally {
+    await Promise.all([kit.server.stop(), filler.server.stop(), bare?.server.stop()]);
+    rmSync(dir, { recursive: true, force: true });
   }
 }

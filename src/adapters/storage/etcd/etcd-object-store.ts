@@ -39,7 +39,13 @@ import { decodeValue, encodeValue } from './etcd-value-codec.js';
  * read, and searches with a binary search of reads when another process moved it. `Expired`
  * errors carry the best lower bound known of the point.
  *
- * Watches: one etcd watch stream each, resumed transparently from the last delivered revision
+ * Watch cache (on unless `watchCache: false`): gets, lists and watches are served from memory
+ * by {@link EtcdWatchCache}, kept by one etcd watch; consistent reads first read etcd's revision.
+ * The cache lives in the adapter, not in a decorator over any store, because it needs etcd's
+ * own parts: a watch over every key of the etcd (so its revision is exact), reads at a revision,
+ * the compaction point the store learned, and etcd watches for what it does not hold.
+ *
+ * Watches without the cache: one etcd watch stream each, resumed transparently from the last delivered revision
  * when a member goes away; see {@link EtcdStoreWatch} for how `progress()` moves (it needs etcd's
  * watch progress interval to be short for timely bookmarks).
  *

@@ -3,13 +3,15 @@
  * memory, kept current by ONE etcd watch over the store's whole key space, so that reads and
  * watches need no etcd call of their own.
  *
- * - One watch, store-wide. Every etcd revision is a write, so a watch over the key space sees
- *   every revision that touches it, and the cache's revision (`revision`) is exact: every change
- *   under the store's prefix at or below it has been applied. (kube-apiserver keeps one etcd watch
- *   per resource and needs etcd's progress requests to learn how far each has got; etcd before
- *   3.4.31/3.5.13 answers those out of order, Debian's 3.4.23 among them.) Writes outside the
- *   store's prefix (other tenants on the same etcd) move etcd's revision without an event here;
- *   etcd's progress notifications move the cache past them (see `consistentReadWaitMs`).
+ * - One watch, over the whole etcd by default (`scope: 'etcd'`). Every etcd revision is a write,
+ *   so a watch over every key sees every revision, and the cache's revision (`revision`) is
+ *   exact: every change at or below it has been applied, also the writes of other servers and
+ *   other prefixes (those move the revision only). kube-apiserver keeps one etcd watch per
+ *   resource and needs etcd's progress requests to learn how far each has got; etcd before
+ *   3.4.31/3.5.13 answers those out of order with events (Debian's 3.4.23 among them), so they
+ *   are not used. With `scope: 'prefix'` the watch covers the store's key prefix only, and writes
+ *   elsewhere reach the cache's revision only through etcd's progress notifications
+ *   (`--experimental-watch-progress-notify-interval`, 10 min by default).
  * - Objects per resource prefix (`/{group}/{resource}/`), loaded on the first read under it by one
  *   etcd range at the cache's revision, then kept by the watch's events.
  * - An event window of the newest `events` changes (all prefixes), for watches from a recent
