@@ -3,3 +3,20 @@ export { HttpResourceClient, type HttpScale, type HttpWatch, type ListWatchClien
 export { ResponseDecodeError } from './decode.js';
 export { readKubeconfig, type ConnectionSettings } from './kubeconfig.js';
 export { WorkQueue, runWorker, type WorkQueueOptions } from './work-queue.js';
+export {
+  Informer,
+  Lister,
+  SharedInformerFactory,
+  enqueueKeys,
+  informer,
+  keyOf,
+  splitKey,
+  type EventHandler,
+  type HandlerOptions,
+  type HandlerRegistration,
+  type InformerOptions,
+  type InformerStats,
+  type ListQuery,
+  type ListerWatcher,
+  type ResourceSource,
+} from './informer.js';
