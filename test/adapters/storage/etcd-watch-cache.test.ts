@@ -69,6 +69,21 @@ describe('EtcdObjectStore watch cache', function () {
     expect(Object.isFrozen(await store.get(`${NS}a`))).to.equal(true);
   });
 
+  it('keeps most objects as JSON text only and parses them again on demand (parsedObjects)', async () => {
+    const store = stores.make({ prefix: uniquePrefix('cache-parsed'), watchCache: { parsedObjects: 2 } });
+    const made = new Map<string, KubeObject>();
+    for (let i = 0; i < 10; i++) made.set(`${NS}o${i}`, await store.create(`${NS}o${i}`, widget(`o${i}`, i)));
+    const reopened = stores.make({ prefix: store.name.slice(store.name.indexOf('/apiserver-kit')), watchCache: { parsedObjects: 2 } });
+    for (const s of [store, reopened]) {
+      for (let round = 0; round < 2; round++) {
+        for (const [key, obj] of made) expect(await s.get(key), key).to.deep.equal(obj);
+      }
+      const list = await s.list(NS);
+      expect(list.items.map((x) => x.object)).to.deep.equal([...made.values()].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1)));
+      for (const item of list.items) expect(item.json ?? JSON.stringify(item.object)).to.equal(JSON.stringify(item.object));
+    }
+  });
+
   it('sees writes of other etcd users (another prefix) as revisions, so consistent reads stay in memory; scope prefix leaves them to etcd', async () => {
     const store = stores.make({ prefix: uniquePrefix('cache-scope'), watchCache: { consistentReadWaitMs: 0 } });
     const narrow = stores.make({ prefix: uniquePrefix('cache-scope-prefix'), watchCache: { scope: 'prefix', consistentReadWaitMs: 0 } });

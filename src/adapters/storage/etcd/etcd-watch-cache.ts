@@ -28,7 +28,7 @@
  */
 import { deepFreeze } from '../../../domain/util/json.js';
 import type { KubeObject } from '../../../domain/meta/types.js';
-import { rememberJson } from '../../../ports/known-json.js';
+import { knownJson, rememberJson } from '../../../ports/known-json.js';
 import {
   StorageError,
   type ListItem,
@@ -54,7 +54,11 @@ export interface WatchCacheOptions {
    * by default), and consistent reads meanwhile go to etcd after `consistentReadWaitMs`.
    */
   scope?: 'etcd' | 'prefix';
+  /** How many cached objects are also kept parsed, the most recently read or written (default 10 000); the rest as JSON text only. */
+  parsedObjects?: number;
 }
+
+export const DEFAULT_PARSED_OBJECTS = 10_000;
 
 export const DEFAULT_WATCH_CACHE_EVENTS = 10_000;
 export const DEFAULT_CONSISTENT_READ_WAIT_MS = 100;
@@ -81,7 +85,7 @@ interface ResourceState {
   ready: boolean;
   /** Events after the load's revision that arrived while the list was in flight. */
   buffered: StoreEvent[];
-  readonly objects: Map<string, KubeObject>;
+  readonly objects: Map<string, Entry>;
   /** The keys of `objects`, in ascending order. */
   keys: string[];
 }
@@ -123,6 +127,9 @@ export class EtcdWatchCache {
   private readonly resources = new Map<string, ResourceState>();
   private readonly fanout = new CacheFanout(this);
   private waiters: Waiter[] = [];
+  private readonly parsedCapacity: number;
+  private parsedQueue: Entry[] = [];
+  private parsedHead = 0;
   private revisionRead: Promise<number> | undefined;
   private nextRevisionRead: Promise<number> | undefined;
   private closed = false;
@@ -137,6 +144,7 @@ export class EtcdWatchCache {
     this.capacity = options.events ?? DEFAULT_WATCH_CACHE_EVENTS;
     this.waitMs = options.consistentReadWaitMs ?? DEFAULT_CONSISTENT_READ_WAIT_MS;
     this.scope = options.scope ?? 'etcd';
+    this.parsedCapacity = options.parsedObjects ?? DEFAULT_PARSED_OBJECTS;
     if (this.scope !== 'etcd' && this.scope !== 'prefix') throw new TypeError(`etcd: watchCache.scope must be "etcd" or "prefix", got ${String(this.scope)}`);
     if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new TypeError(`etcd: watchCache.events must be a positive integer, got ${this.capacity}`);
     if (!Number.isFinite(this.waitMs) || this.waitMs < 0) throw new TypeError(`etcd: watchCache.consistentReadWaitMs must be a number >= 0, got ${this.waitMs}`);
@@ -226,7 +234,8 @@ export class EtcdWatchCache {
     const current = await this.freshRevision();
     if (!(await this.reach(current, this.waitMs)) || !this.valid(state)) return this.miss();
     this.stats.cacheReads++;
-    return state.objects.get(key);
+    const entry = state.objects.get(key);
+    return entry && this.objectOf(entry);
   }
 
   /** A list from memory, or `miss` when it must come from etcd. */
@@ -317,9 +326,9 @@ export class EtcdWatchCache {
     const at = this.revision;
     try {
       const res = await this.backend.listAt(state.prefix, at);
-      for (const item of res.items) state.objects.set(item.key, frozen(item.object));
+      for (const item of res.items) state.objects.set(item.key, new Entry(flatJson(item.object)));
       state.keys = res.items.map((i) => i.key);
-      for (const e of state.buffered) if (e.revision > at) applyToState(state, e);
+      for (const e of state.buffered) if (e.revision > at) this.applyToState(state, e);
       state.buffered = [];
       state.ready = true;
     } catch (err) {
@@ -341,7 +350,7 @@ export class EtcdWatchCache {
     }
     const state = this.resources.get(resourcePrefixOf(e.key) ?? '');
     if (state) {
-      if (state.ready) applyToState(state, e);
+      if (state.ready) this.applyToState(state, e);
       else state.buffered.push(e);
     }
     this.fanout.offer(e.revision, e.key, () => e);
@@ -394,11 +403,57 @@ export class EtcdWatchCache {
     this.resources.clear();
     this.window = [];
     this.windowHead = 0;
+    this.parsedQueue = [];
+    this.parsedHead = 0;
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.resolve(false);
     }
     this.waiters = [];
+  }
+
+  private applyToState(state: ResourceState, e: StoreEvent): void {
+    const entry = state.objects.get(e.key);
+    if (e.type === 'DELETED') {
+      if (!entry) return;
+      state.objects.delete(e.key);
+      entry.parsed = undefined;
+      const i = lowerBound(state.keys, e.key);
+      if (state.keys[i] === e.key) state.keys.splice(i, 1);
+      return;
+    }
+    const next = new Entry(knownJson(e.object) ?? flatJson(e.object));
+    state.objects.set(e.key, next);
+    this.keepParsed(next, e.object);
+    if (entry) entry.parsed = undefined;
+    else state.keys.splice(lowerBound(state.keys, e.key), 0, e.key);
+  }
+
+  /** The frozen object of `entry`, parsed from its text unless one of the recent ones. */
+  objectOf(entry: Entry): KubeObject {
+    if (entry.parsed) return entry.parsed;
+    const obj = JSON.parse(entry.json) as KubeObject;
+    rememberJson(obj, entry.json);
+    deepFreeze(obj);
+    this.keepParsed(entry, obj);
+    return obj;
+  }
+
+  /** Keeps `obj` parsed on `entry`, dropping the parsed form of the oldest kept beyond `parsedObjects`. */
+  private keepParsed(entry: Entry, obj: KubeObject): void {
+    entry.parsed = obj;
+    entry.queued++;
+    this.parsedQueue.push(entry);
+    if (this.parsedQueue.length - this.parsedHead > this.parsedCapacity) {
+      const old = this.parsedQueue[this.parsedHead]!;
+      this.parsedQueue[this.parsedHead++] = undefined as unknown as Entry;
+      // An entry kept again later is in the queue twice: it keeps its parse until the later one goes.
+      if (--old.queued === 0) old.parsed = undefined;
+      if (this.parsedHead >= 1024 && this.parsedHead * 2 >= this.parsedQueue.length) {
+        this.parsedQueue = this.parsedQueue.slice(this.parsedHead);
+        this.parsedHead = 0;
+      }
+    }
   }
 
   private listNow(state: ResourceState, prefix: string, o: ListOptions): ListResult {
@@ -411,8 +466,7 @@ export class EtcdWatchCache {
     for (; i < keys.length && items.length < limit; i++) {
       const key = keys[i]!;
       if (!key.startsWith(prefix)) break;
-      const object = state.objects.get(key)!;
-      items.push({ key, object });
+      items.push(new CachedItem(key, state.objects.get(key)!, this));
     }
     const more = i < keys.length && keys[i]!.startsWith(prefix);
     return { items, revision, more };
@@ -449,32 +503,19 @@ export class EtcdWatchCache {
       const key = b === undefined || (a !== undefined && a < b) ? a! : b;
       if (key === a) i++;
       else j++;
-      const object = then.has(key) ? then.get(key)! : state.objects.get(key)!;
+      const object = then.has(key) ? then.get(key)! : undefined;
       if (object === null) continue;
       if (items.length >= limit) {
         more = true;
         break;
       }
-      items.push({ key, object });
+      items.push(object === undefined ? new CachedItem(key, state.objects.get(key)!, this) : { key, object });
     }
     return { items, revision, more };
   }
 }
 
 export const MISS: unique symbol = Symbol('etcd watch cache miss');
-
-function applyToState(state: ResourceState, e: StoreEvent): void {
-  const had = state.objects.has(e.key);
-  if (e.type === 'DELETED') {
-    if (!had) return;
-    state.objects.delete(e.key);
-    const i = lowerBound(state.keys, e.key);
-    if (state.keys[i] === e.key) state.keys.splice(i, 1);
-    return;
-  }
-  state.objects.set(e.key, e.object);
-  if (!had) state.keys.splice(lowerBound(state.keys, e.key), 0, e.key);
-}
 
 /** The first index whose key is >= `key` (keys are ASCII, so string order is byte order). */
 function lowerBound(keys: string[], key: string): number {
@@ -495,9 +536,44 @@ function byteOrder(a: string, b: string): number {
 /** The object deeply frozen with its JSON remembered, so responses reuse the text. */
 function frozen(obj: KubeObject): KubeObject {
   if (Object.isFrozen(obj)) return obj;
-  rememberJson(obj, JSON.stringify(obj));
+  rememberJson(obj, flatJson(obj));
   return deepFreeze(obj);
 }
+
+/** JSON.stringify of `obj` as one flat string (V8 may build a long result as a rope of pieces, which takes more memory for as long as it is kept). */
+function flatJson(obj: unknown): string {
+  const text = JSON.stringify(obj);
+  text.charCodeAt(0);
+  return text;
+}
+
+/** A cached object: its JSON text, and its parsed frozen form while it is one of the recently used. */
+class Entry {
+  parsed: KubeObject | undefined;
+  /** How often the entry is in the cache's queue of parsed objects. */
+  queued = 0;
+  constructor(readonly json: string) {}
+}
+
+/** A list item over a cached entry: `object` parsed only when read (the transports mostly want `json`). */
+class CachedItem implements ListItem {
+  constructor(
+    readonly key: string,
+    private readonly entry: Entry,
+    private readonly cache: EtcdWatchCache,
+  ) {
+    Object.defineProperty(this, 'entry', { enumerable: false });
+    Object.defineProperty(this, 'cache', { enumerable: false });
+  }
+  get object(): KubeObject {
+    return this.cache.objectOf(this.entry);
+  }
+  get json(): string {
+    return this.entry.json;
+  }
+}
+// `object` reads like a plain field (for..in, deep equality); `json` stays out of sight, as on the other stores' items.
+Object.defineProperty(CachedItem.prototype, 'object', { enumerable: true });
 
 function frozenEvent(e: StoreEvent): StoreEvent {
   const event: StoreEvent = { type: e.type, key: e.key, revision: e.revision, object: frozen(e.object) };
