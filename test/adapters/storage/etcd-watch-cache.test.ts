@@ -205,6 +205,24 @@ describe('EtcdObjectStore watch cache', function () {
     expect(recent.events.map((e) => e.revision)).to.deep.equal([rv(obj)]);
   });
 
+  it('answers Expired at once for a watch from before its window with olderWatches expire (kube-apiserver’s 410)', async () => {
+    const store = stores.make({ prefix: uniquePrefix('cache-expire'), watchCache: { events: 5, olderWatches: 'expire' } });
+    let obj = await store.create(`${NS}a`, widget('a', 0));
+    const start = rv(obj);
+    for (let i = 1; i <= 10; i++) obj = await store.update(`${NS}a`, widget('a', i), rv(obj));
+    const base = await etcdWatchers();
+    try {
+      await store.watch(NS, start, new Recorder());
+      expect.fail('a watch from before the window started');
+    } catch (err) {
+      expect(isStorageError(err, 'Expired'), String(err)).to.equal(true);
+    }
+    expect(await etcdWatchers()).to.equal(base);
+    const recent = await watch(store, NS, rv(obj) - 3);
+    await recent.waitForRevision(rv(obj));
+    expect(recent.events).to.have.length(3);
+  });
+
   it('replicas read each other’s writes at once: write on A, get and list on B', async () => {
     const prefix = uniquePrefix('cache-ryw');
     const a = stores.make({ prefix });

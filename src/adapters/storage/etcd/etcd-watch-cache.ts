@@ -56,6 +56,12 @@ export interface WatchCacheOptions {
   scope?: 'etcd' | 'prefix';
   /** How many cached objects are also kept parsed, the most recently read or written (default 10 000); the rest as JSON text only. */
   parsedObjects?: number;
+  /**
+   * A watch from a revision older than the window: `etcd` (default) gives it an etcd watch of its
+   * own, which replays etcd's history (Expired once compacted); `expire` answers Expired (410) at
+   * once, as kube-apiserver's cacher does, so no client watch ever costs an etcd watch.
+   */
+  olderWatches?: 'etcd' | 'expire';
 }
 
 export const DEFAULT_PARSED_OBJECTS = 10_000;
@@ -117,6 +123,7 @@ export class EtcdWatchCache {
   private readonly capacity: number;
   private readonly waitMs: number;
   private readonly scope: 'etcd' | 'prefix';
+  private readonly olderWatches: 'etcd' | 'expire';
   private started: Promise<void> | undefined;
   private live = false;
   private watch: StoreWatch | undefined;
@@ -145,6 +152,9 @@ export class EtcdWatchCache {
     this.waitMs = options.consistentReadWaitMs ?? DEFAULT_CONSISTENT_READ_WAIT_MS;
     this.scope = options.scope ?? 'etcd';
     this.parsedCapacity = options.parsedObjects ?? DEFAULT_PARSED_OBJECTS;
+    if (!Number.isInteger(this.parsedCapacity) || this.parsedCapacity < 0) throw new TypeError(`etcd: watchCache.parsedObjects must be an integer >= 0, got ${this.parsedCapacity}`);
+    this.olderWatches = options.olderWatches ?? 'etcd';
+    if (this.olderWatches !== 'etcd' && this.olderWatches !== 'expire') throw new TypeError(`etcd: watchCache.olderWatches must be "etcd" or "expire", got ${String(this.olderWatches)}`);
     if (this.scope !== 'etcd' && this.scope !== 'prefix') throw new TypeError(`etcd: watchCache.scope must be "etcd" or "prefix", got ${String(this.scope)}`);
     if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new TypeError(`etcd: watchCache.events must be a positive integer, got ${this.capacity}`);
     if (!Number.isFinite(this.waitMs) || this.waitMs < 0) throw new TypeError(`etcd: watchCache.consistentReadWaitMs must be a number >= 0, got ${this.waitMs}`);
@@ -267,6 +277,9 @@ export class EtcdWatchCache {
   async watchFrom(prefix: string, fromRevision: number, sink: StoreWatchSink): Promise<StoreWatch | typeof MISS> {
     await this.start();
     if (!this.live || fromRevision < this.oldestServable()) {
+      if (this.live && this.olderWatches === 'expire') {
+        throw StorageError.expired(fromRevision, this.oldestServable(), { where: `${this.backend.name}: watch cache` });
+      }
       this.stats.etcdWatches++;
       return MISS;
     }
