@@ -23,7 +23,6 @@ import { isPlainObject, withoutManagedFields, type JsonObject } from './json-val
 import { fieldsFromLastApplied, KUBECTL_MANAGER, lastAppliedOf, syncLastApplied } from './last-applied.js';
 import { managedFieldsOf, sameEntriesButTimes, setManagedFields } from './managed-fields-source.js';
 import {
-  cloneManagers,
   decodeManagedFields,
   encodeManagedFields,
   managerIdentifier,
@@ -86,9 +85,15 @@ export function applyObject(params: ApplyParams): ApplyResult {
   const ctx: UpdaterContext = { shape: root, track: (s) => filterTracked(s, tracked) };
 
   const stored = params.managedFields ?? managedFieldsOf(params.live);
-  const managers = decodeManagedFields(stored);
-  for (const m of managers.values()) m.set = reconcileWithShape(m.set, root);
-  if (managers.size === 0 && params.live) ownExistingFields(liveObj, managers, params, ctx);
+  // Decoded afresh for each attempt (a failed attempt leaves its managers half changed);
+  // conflicts are rare, and copying every manager's set up front costs as much as decoding.
+  const startingManagers = (): Managers => {
+    const managers = decodeManagedFields(stored);
+    for (const m of managers.values()) m.set = reconcileWithShape(m.set, root);
+    if (managers.size === 0 && params.live) ownExistingFields(liveObj, managers, params, ctx);
+    return managers;
+  };
+  let result = startingManagers();
 
   const identity: ManagerIdentity = {
     manager: params.manager,
@@ -97,18 +102,16 @@ export function applyObject(params: ApplyParams): ApplyResult {
     subresource: params.subresource ?? '',
   };
   const id = managerIdentifier(identity);
-  const applier = { ...identity, id, time: managers.get(id)?.time };
+  const applier = { ...identity, id, time: result.get(id)?.time };
 
-  let result: Managers;
   let merged: unknown;
   try {
-    result = cloneManagers(managers);
     merged = applyOwnership(liveObj, applied, result, applier, params.force, ctx);
   } catch (err) {
     if (!(err instanceof OwnershipConflicts)) throw err;
     const remaining = conflictsBeyondLastApplied(err, liveObj, params);
     if (remaining.size > 0) throw applyConflictError(listConflicts(remaining));
-    result = cloneManagers(managers);
+    result = startingManagers();
     merged = applyOwnership(liveObj, applied, result, applier, true, ctx);
   }
 

@@ -51,13 +51,38 @@ export class FieldSet {
 
   /** The subset below `pe`, created when missing. */
   descend(pe: PathElement): FieldSet {
-    const key = serializePathElement(pe);
+    return this.descendKeyed(serializePathElement(pe), pe);
+  }
+
+  private descendKeyed(key: string, pe: PathElement): FieldSet {
     let child = this.children.get(key);
     if (!child) {
       child = { pe, set: new FieldSet() };
       this.children.set(key, child);
     }
     return child.set;
+  }
+
+  /**
+   * Puts the paths of `set` below `pe`. The set is taken over, not copied, when nothing is
+   * below `pe` yet: the caller must not use it afterwards.
+   */
+  adoptBelow(pe: PathElement, set: FieldSet): this {
+    const key = serializePathElement(pe);
+    const child = this.children.get(key);
+    if (child) child.set.addAll(set);
+    else this.children.set(key, { pe, set });
+    return this;
+  }
+
+  /** Calls `fn` with each member step, in no particular order. */
+  forEachMember(fn: (pe: PathElement) => void): void {
+    for (const pe of this.members.values()) fn(pe);
+  }
+
+  /** Calls `fn` with each step that has paths below it and the subset there, in no particular order. */
+  forEachChild(fn: (pe: PathElement, set: FieldSet) => void): void {
+    for (const c of this.children.values()) if (!c.set.isEmpty()) fn(c.pe, c.set);
   }
 
   has(path: FieldPath): boolean {
@@ -85,7 +110,7 @@ export class FieldSet {
   /** Adds every path of `other` to this set. */
   addAll(other: FieldSet): this {
     for (const [k, pe] of other.members) this.members.set(k, pe);
-    for (const c of other.children.values()) this.descend(c.pe).addAll(c.set);
+    for (const [k, c] of other.children) this.descendKeyed(k, c.pe).addAll(c.set);
     return this;
   }
 

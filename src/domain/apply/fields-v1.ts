@@ -50,7 +50,7 @@ function readLevel(obj: JsonObject, depth: number): { set: FieldSet | undefined;
     const below = readLevel(value, depth + 1);
     set ??= new FieldSet();
     if (below.isMember) set.insertMember(pe);
-    if (below.set) set.descend(pe).addAll(below.set);
+    if (below.set) set.adoptBelow(pe, below.set);
   }
   if (!set) isMember = true;
   return { set, isMember };

@@ -47,6 +47,18 @@ export function managerIdentifier(m: ManagerIdentity): string {
 
 /** Why an entry of managedFields cannot be used. */
 export function managedFieldsEntryProblem(entry: unknown): string | undefined {
+  const problem = entryHeaderProblem(entry);
+  if (problem !== undefined) return problem;
+  try {
+    parseFieldsV1((entry as ManagedFieldsEntry).fieldsV1);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
+}
+
+/** Why an entry cannot be used, its fieldsV1 aside. */
+function entryHeaderProblem(entry: unknown): string | undefined {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'must be an object';
   const e = entry as ManagedFieldsEntry;
   if (e.operation !== 'Apply' && e.operation !== 'Update') return 'operation must be `Apply` or `Update`';
@@ -55,11 +67,6 @@ export function managedFieldsEntryProblem(entry: unknown): string | undefined {
   if (e.apiVersion !== undefined && typeof e.apiVersion !== 'string') return 'apiVersion must be a string';
   if (e.subresource !== undefined && typeof e.subresource !== 'string') return 'subresource must be a string';
   if (e.time !== undefined && (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time)))) return 'time must be an RFC 3339 time';
-  try {
-    parseFieldsV1(e.fieldsV1);
-  } catch (err) {
-    return (err as Error).message;
-  }
   return undefined;
 }
 
@@ -68,15 +75,21 @@ export function decodeManagedFields(entries: readonly ManagedFieldsEntry[] | und
   const managers: Managers = new Map();
   if (!Array.isArray(entries)) return managers;
   for (const entry of entries as unknown[]) {
-    if (managedFieldsEntryProblem(entry) !== undefined) continue;
+    if (entryHeaderProblem(entry) !== undefined) continue;
     const e = entry as ManagedFieldsEntry;
+    let set: FieldSet;
+    try {
+      set = parseFieldsV1(e.fieldsV1);
+    } catch {
+      continue;
+    }
     const state: ManagerState = {
       manager: e.manager ?? '',
       operation: e.operation!,
       apiVersion: e.apiVersion ?? '',
       subresource: e.subresource ?? '',
       time: e.time,
-      set: parseFieldsV1(e.fieldsV1),
+      set,
     };
     const id = managerIdentifier(state);
     const prev = managers.get(id);
@@ -118,13 +131,6 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
     if (m.subresource) entry.subresource = m.subresource;
     return entry;
   });
-}
-
-/** A deep copy of managers, so that a failed operation leaves the input as it was. */
-export function cloneManagers(managers: Managers): Managers {
-  const out: Managers = new Map();
-  for (const [id, m] of managers) out.set(id, { ...m, set: m.set.clone() });
-  return out;
 }
 
 /** How many Update managers an object keeps before the oldest are merged, as in Kubernetes. */

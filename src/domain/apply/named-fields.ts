@@ -20,11 +20,11 @@ function shapeBelow(shape: Shape, pe: PathElement): Shape {
 /** The set plus, as members, every declared object field that has fields of the set below it. */
 export function ensureNamedFieldsAreMembers(set: FieldSet, shape: Shape): FieldSet {
   const out = new FieldSet();
-  for (const pe of set.memberElements()) out.insertMember(pe);
-  for (const { pe, set: below } of set.childEntries()) {
+  set.forEachMember((pe) => out.insertMember(pe));
+  set.forEachChild((pe, below) => {
     if (pe.type === 'field' && shape.kind === 'map' && shape.fields.has(pe.name)) out.insertMember(pe);
-    out.descend(pe).addAll(ensureNamedFieldsAreMembers(below, shapeBelow(shape, pe)));
-  }
+    out.adoptBelow(pe, ensureNamedFieldsAreMembers(below, shapeBelow(shape, pe)));
+  });
   return out;
 }
 
@@ -33,14 +33,35 @@ export function ensureNamedFieldsAreMembers(set: FieldSet, shape: Shape): FieldS
  * by the value itself. Unchanged when the set fits the shape.
  */
 export function reconcileWithShape(set: FieldSet, shape: Shape): FieldSet {
-  const out = new FieldSet();
-  for (const pe of set.memberElements()) out.insertMember(pe);
-  for (const { pe, set: below } of set.childEntries()) {
+  return fitsShape(set, shape) ? set : reconciled(set, shape);
+}
+
+function isAtomic(s: Shape): boolean {
+  return s.kind === 'scalar' || (s.kind === 'list' && s.listType === 'atomic') || (s.kind === 'map' && s.atomic);
+}
+
+/** Whether no path of the set goes below an atomic value (the common case: nothing to copy). */
+function fitsShape(set: FieldSet, shape: Shape): boolean {
+  let fits = true;
+  set.forEachChild((pe, below) => {
+    if (!fits) return;
     const s = shapeBelow(shape, pe);
-    const atomic = s.kind === 'scalar' || (s.kind === 'list' && s.listType === 'atomic') || (s.kind === 'map' && s.atomic);
-    if (atomic) out.insertMember(pe);
-    else out.descend(pe).addAll(reconcileWithShape(below, s));
-  }
+    fits = !isAtomic(s) && fitsShape(below, s);
+  });
+  return fits;
+}
+
+function reconciled(set: FieldSet, shape: Shape): FieldSet {
+  const out = new FieldSet();
+  set.forEachMember((pe) => out.insertMember(pe));
+  set.forEachChild((pe, below) => {
+    const s = shapeBelow(shape, pe);
+    if (isAtomic(s)) out.insertMember(pe);
+    else {
+      const r = reconcileWithShape(below, s);
+      out.adoptBelow(pe, r === below ? r.clone() : r);
+    }
+  });
   return out;
 }
 
@@ -56,11 +77,14 @@ export function withoutUndeclaredFields(set: FieldSet, shape: Shape): FieldSet {
   const declared = (pe: PathElement) =>
     shape.kind !== 'map' || pe.type !== 'field' || shape.fields.has(pe.name) || shape.values !== undefined;
   const out = new FieldSet();
-  for (const pe of set.memberElements()) if (declared(pe)) out.insertMember(pe);
-  for (const { pe, set: below } of set.childEntries()) {
-    if (!declared(pe)) continue;
+  set.forEachMember((pe) => {
+    if (declared(pe)) out.insertMember(pe);
+  });
+  set.forEachChild((pe, below) => {
+    if (!declared(pe)) return;
     const kept = withoutUndeclaredFields(below, shapeBelow(shape, pe));
-    if (!kept.isEmpty()) out.descend(pe).addAll(kept);
-  }
+    // `kept` may be `below` itself (an untyped value): copy it then, never share it.
+    if (!kept.isEmpty()) out.adoptBelow(pe, kept === below ? kept.clone() : kept);
+  });
   return out;
 }

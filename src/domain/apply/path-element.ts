@@ -12,8 +12,8 @@ import { canonicalJson, compareStrings, compareValues, isPlainObject } from './j
 
 export type PathElement =
   | { readonly type: 'field'; readonly name: string }
-  | { readonly type: 'key'; readonly fields: readonly (readonly [string, unknown])[] }
-  | { readonly type: 'value'; readonly value: unknown }
+  | { readonly type: 'key'; readonly fields: readonly (readonly [string, unknown])[]; spelling?: string }
+  | { readonly type: 'value'; readonly value: unknown; spelling?: string }
   | { readonly type: 'index'; readonly index: number };
 
 /** A path from the object's root: `[field spec, field replicas]` is `.spec.replicas`. */
@@ -26,11 +26,12 @@ export function fieldElement(name: string): PathElement {
 /** A map-list item by its key fields; the fields are sorted by name. */
 export function keyElement(fields: Iterable<readonly [string, unknown]>): PathElement {
   const sorted = [...fields].sort((a, b) => compareStrings(a[0], b[0]));
-  return { type: 'key', fields: sorted };
+  // `spelling` caches the FieldsV1 text (steps are immutable, and the same step is spelled many times).
+  return { type: 'key', fields: sorted, spelling: undefined };
 }
 
 export function valueElement(value: unknown): PathElement {
-  return { type: 'value', value };
+  return { type: 'value', value, spelling: undefined };
 }
 
 export function indexElement(index: number): PathElement {
@@ -43,9 +44,9 @@ export function serializePathElement(pe: PathElement): string {
     case 'field':
       return `f:${pe.name}`;
     case 'key':
-      return `k:{${pe.fields.map(([n, v]) => `${JSON.stringify(n)}:${canonicalJson(v)}`).join(',')}}`;
+      return (pe.spelling ??= `k:{${pe.fields.map(([n, v]) => `${JSON.stringify(n)}:${canonicalJson(v)}`).join(',')}}`);
     case 'value':
-      return `v:${canonicalJson(pe.value)}`;
+      return (pe.spelling ??= `v:${canonicalJson(pe.value)}`);
     case 'index':
       return `i:${pe.index}`;
   }

@@ -10,7 +10,6 @@ import { withoutManagedFields, type JsonObject } from './json-values.js';
 import { managedFieldsOf, sameEntriesButTimes } from './managed-fields-source.js';
 import {
   capUpdateManagers,
-  cloneManagers,
   decodeManagedFields,
   encodeManagedFields,
   managerIdentifier,
@@ -52,7 +51,7 @@ export function updateManagedFields(params: UpdateParams): ManagedFieldsEntry[] 
   const tracked = params.tracked ?? trackedFieldsFor(params.shape, params.subresource);
   const ctx: UpdaterContext = { shape: root, track: (s) => filterTracked(s, tracked) };
   const stored = params.managedFields ?? managedFieldsOf(params.old);
-  const managers = cloneManagers(decodeManagedFields(stored));
+  const managers = decodeManagedFields(stored);
   for (const m of managers.values()) m.set = reconcileWithShape(m.set, root);
 
   const before = params.old ? withoutManagedFields(params.old as JsonObject) : {};
