@@ -210,6 +210,24 @@ describe('e2e: server processes on one etcd', function () {
     expect(any.status, show(any)).to.equal(200);
   });
 
+  it('serves 50 HTTP watches on one server over its one etcd watch (etcd’s watcher count does not move), each seeing every write', async () => {
+    const etcdWatchers = async (): Promise<number> => {
+      const text = await (await fetch(`${cluster.endpoints[0]}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('etcd_debugging_mvcc_watcher_total '));
+      return Number(line?.split(' ')[1] ?? NaN);
+    };
+    const from = (await apiA.get(WIDGETS)).body.metadata.resourceVersion;
+    const base = await etcdWatchers();
+    const opened = await Promise.all(Array.from({ length: 50 }, () => watch(apiA, WIDGETS, from)));
+    expect(opened.map((w) => w.status)).to.deep.equal(Array(50).fill(200));
+    expect(await etcdWatchers(), 'etcd watchers after 50 client watches').to.equal(base);
+    const made = await apiB.post(WIDGETS, widget('fanout'));
+    expect(made.status, show(made)).to.equal(201);
+    for (const w of opened) await w.waitForRevision(made.body.metadata.resourceVersion);
+    for (const w of opened) expect(w.changes.map((e) => [e.type, e.object.metadata.name])).to.deep.equal([['ADDED', 'fanout']]);
+    notes.push(`fan-out: 50 HTTP watches, etcd watchers ${base} before and after`);
+  });
+
   it('copy-storage moves a SQLite store into etcd and back, keeping uids, timestamps, labels and status', async () => {
     const GADGETS = '/apis/demo.example.com/v1/gadgets';
     const sqliteFrom = join(dir, 'copy', 'from.db');
