@@ -21,11 +21,25 @@ interface Child {
   readonly set: FieldSet;
 }
 
+/** Shared by every set until it has a member (or a child): most sets below list items have only one of the two. */
+const NO_MEMBERS: ReadonlyMap<string, PathElement> = new Map();
+const NO_CHILDREN: ReadonlyMap<string, Child> = new Map();
+
 export class FieldSet {
-  /** Members at this level, by their FieldsV1 spelling. */
-  private readonly members = new Map<string, PathElement>();
-  /** Subsets below this level, by the FieldsV1 spelling of their step. */
-  private readonly children = new Map<string, Child>();
+  /** Members at this level, by their FieldsV1 spelling (NO_MEMBERS until the first). */
+  private members = NO_MEMBERS as Map<string, PathElement>;
+  /** Subsets below this level, by the FieldsV1 spelling of their step (NO_CHILDREN until the first). */
+  private children = NO_CHILDREN as Map<string, Child>;
+
+  private addMember(key: string, pe: PathElement): void {
+    if (this.members === NO_MEMBERS) this.members = new Map();
+    this.members.set(key, pe);
+  }
+
+  private addChild(key: string, child: Child): void {
+    if (this.children === NO_CHILDREN) this.children = new Map();
+    this.children.set(key, child);
+  }
 
   static of(...paths: FieldPath[]): FieldSet {
     const s = new FieldSet();
@@ -39,13 +53,13 @@ export class FieldSet {
     let node: FieldSet = this;
     for (let i = 0; i < path.length - 1; i++) node = node.descend(path[i]);
     const last = path[path.length - 1];
-    node.members.set(serializePathElement(last), last);
+    node.addMember(serializePathElement(last), last);
     return this;
   }
 
   /** Adds a step as a member of this level. */
   insertMember(pe: PathElement): this {
-    this.members.set(serializePathElement(pe), pe);
+    this.addMember(serializePathElement(pe), pe);
     return this;
   }
 
@@ -58,7 +72,7 @@ export class FieldSet {
     let child = this.children.get(key);
     if (!child) {
       child = { pe, set: new FieldSet() };
-      this.children.set(key, child);
+      this.addChild(key, child);
     }
     return child.set;
   }
@@ -71,7 +85,7 @@ export class FieldSet {
     const key = serializePathElement(pe);
     const child = this.children.get(key);
     if (child) child.set.addAll(set);
-    else this.children.set(key, { pe, set });
+    else this.addChild(key, { pe, set });
     return this;
   }
 
@@ -109,7 +123,7 @@ export class FieldSet {
 
   /** Adds every path of `other` to this set. */
   addAll(other: FieldSet): this {
-    for (const [k, pe] of other.members) this.members.set(k, pe);
+    for (const [k, pe] of other.members) this.addMember(k, pe);
     for (const [k, c] of other.children) this.descendKeyed(k, c.pe).addAll(c.set);
     return this;
   }
@@ -160,12 +174,12 @@ export class FieldSet {
 
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (other.members.has(k)) out.members.set(k, pe);
+    for (const [k, pe] of this.members) if (other.members.has(k)) out.addMember(k, pe);
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
       if (!o) continue;
       const sub = c.set.intersection(o.set);
-      if (!sub.isEmpty()) out.children.set(k, { pe: c.pe, set: sub });
+      if (!sub.isEmpty()) out.addChild(k, { pe: c.pe, set: sub });
     }
     return out;
   }
@@ -173,11 +187,11 @@ export class FieldSet {
   /** Paths of this set that are not paths of `other` (exact paths: a parent minus its child stays). */
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
+    for (const [k, pe] of this.members) if (!other.members.has(k)) out.addMember(k, pe);
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
       const sub = o ? c.set.difference(o.set) : c.set.clone();
-      if (!sub.isEmpty()) out.children.set(k, { pe: c.pe, set: sub });
+      if (!sub.isEmpty()) out.addChild(k, { pe: c.pe, set: sub });
     }
     return out;
   }
@@ -185,12 +199,12 @@ export class FieldSet {
   /** Like difference, and also drops everything below a member of `other`. */
   recursiveDifference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
+    for (const [k, pe] of this.members) if (!other.members.has(k)) out.addMember(k, pe);
     for (const [k, c] of this.children) {
       if (other.members.has(k)) continue;
       const o = other.children.get(k);
       const sub = o ? c.set.recursiveDifference(o.set) : c.set.clone();
-      if (!sub.isEmpty()) out.children.set(k, { pe: c.pe, set: sub });
+      if (!sub.isEmpty()) out.addChild(k, { pe: c.pe, set: sub });
     }
     return out;
   }
@@ -200,11 +214,11 @@ export class FieldSet {
     const out = new FieldSet();
     for (const [k, pe] of this.members) {
       const c = this.children.get(k);
-      if (!c || c.set.isEmpty()) out.members.set(k, pe);
+      if (!c || c.set.isEmpty()) out.addMember(k, pe);
     }
     for (const [k, c] of this.children) {
       const sub = c.set.leaves();
-      if (!sub.isEmpty()) out.children.set(k, { pe: c.pe, set: sub });
+      if (!sub.isEmpty()) out.addChild(k, { pe: c.pe, set: sub });
     }
     return out;
   }
@@ -215,8 +229,8 @@ export class FieldSet {
 
   clone(): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) out.members.set(k, pe);
-    for (const [k, c] of this.children) out.children.set(k, { pe: c.pe, set: c.set.clone() });
+    for (const [k, pe] of this.members) out.addMember(k, pe);
+    for (const [k, c] of this.children) out.addChild(k, { pe: c.pe, set: c.set.clone() });
     return out;
   }
 
