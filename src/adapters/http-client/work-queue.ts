@@ -1,7 +1,8 @@
 import type { Clock } from '../../ports/clock.port.js';
 
 export interface WorkQueueOptions {
-  clock: Clock;
+  /** Timers of the backoff (default: the machine's, not keeping the process alive). */
+  clock?: Pick<Clock, 'setTimer'>;
   /** First retry delay; doubles with each failure of the same key (default 5 ms). */
   baseDelayMs?: number;
   /** Longest retry delay (default 1000 s, as client-go's per-item limiter). */
@@ -27,7 +28,16 @@ export class WorkQueue<K = string> {
   private readonly maxDelayMs: number;
   readonly maxRetries: number;
 
-  constructor(private readonly options: WorkQueueOptions) {
+  private readonly clock: Pick<Clock, 'setTimer'>;
+
+  constructor(options: WorkQueueOptions = {}) {
+    this.clock = options.clock ?? {
+      setTimer(ms, fn) {
+        const t = setTimeout(fn, ms);
+        t.unref();
+        return () => clearTimeout(t);
+      },
+    };
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 1_000_000;
     this.maxRetries = options.maxRetries ?? 5;
@@ -85,7 +95,7 @@ export class WorkQueue<K = string> {
     this.timers.get(key)?.();
     this.timers.set(
       key,
-      this.options.clock.setTimer(ms, () => {
+      this.clock.setTimer(ms, () => {
         this.timers.delete(key);
         this.add(key);
       }),
