@@ -67,6 +67,11 @@ describe('EtcdObjectStore watch cache', function () {
     expect(cache.stats.cacheReads - before.cacheReads, "19 gets before updates, 20 gets, 20 lists").to.equal(59);
     // The answers are frozen: readers share them.
     expect(Object.isFrozen(await store.get(`${NS}a`))).to.equal(true);
+    // 50 concurrent gets share revision reads: the first starts one, the other 49 the next.
+    const reads = cache.stats.revisionReads;
+    const got = await Promise.all(Array.from({ length: 50 }, () => store.get(`${NS}a`)));
+    expect(new Set(got.map((o) => o?.metadata.resourceVersion)).size).to.equal(1);
+    expect(cache.stats.revisionReads - reads, 'revision reads for 50 concurrent gets').to.be.at.most(2);
   });
 
   it('keeps most objects as JSON text only and parses them again on demand (parsedObjects)', async () => {

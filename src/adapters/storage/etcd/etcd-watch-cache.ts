@@ -62,6 +62,17 @@ export interface WatchCacheOptions {
    * once, as kube-apiserver's cacher does, so no client watch ever costs an etcd watch.
    */
   olderWatches?: 'etcd' | 'expire';
+  /** The longest a consistent read waits for others to share its revision read (default 1 ms; see `freshRevision`). */
+  revisionReadBatchMs?: number;
+}
+
+export const DEFAULT_REVISION_READ_BATCH_MS = 1;
+
+interface Gathering {
+  count: number;
+  promise: Promise<number>;
+  /** Starts the read at once (enough calls joined). */
+  full: (() => void) | undefined;
 }
 
 export const DEFAULT_PARSED_OBJECTS = 10_000;
@@ -138,7 +149,10 @@ export class EtcdWatchCache {
   private parsedQueue: Entry[] = [];
   private parsedHead = 0;
   private revisionRead: Promise<number> | undefined;
-  private nextRevisionRead: Promise<number> | undefined;
+  private gathering: Gathering | undefined;
+  /** How many calls shared the last revision read. */
+  private lastBatch = 1;
+  private readonly batchMs: number;
   private closed = false;
   private generation = 0;
   /** Counters for tests and metrics: reads answered from memory and left to etcd. */
@@ -151,6 +165,8 @@ export class EtcdWatchCache {
     this.capacity = options.events ?? DEFAULT_WATCH_CACHE_EVENTS;
     this.waitMs = options.consistentReadWaitMs ?? DEFAULT_CONSISTENT_READ_WAIT_MS;
     this.scope = options.scope ?? 'etcd';
+    this.batchMs = options.revisionReadBatchMs ?? DEFAULT_REVISION_READ_BATCH_MS;
+    if (!Number.isFinite(this.batchMs) || this.batchMs < 0) throw new TypeError(`etcd: watchCache.revisionReadBatchMs must be a number >= 0, got ${this.batchMs}`);
     this.parsedCapacity = options.parsedObjects ?? DEFAULT_PARSED_OBJECTS;
     if (!Number.isInteger(this.parsedCapacity) || this.parsedCapacity < 0) throw new TypeError(`etcd: watchCache.parsedObjects must be an integer >= 0, got ${this.parsedCapacity}`);
     this.olderWatches = options.olderWatches ?? 'etcd';
@@ -207,26 +223,41 @@ export class EtcdWatchCache {
   }
 
   /**
-   * A linearizable revision read that started after this call: calls arriving while a read is
-   * in flight share the next one.
+   * A linearizable revision read that started after this call. Calls share reads: a call joins
+   * the read being gathered, which starts once the read in flight (if any) has answered and
+   * either as many calls have joined as joined the previous one, or `batchMs` has passed (so
+   * under steady load each read serves the whole wave of requests; alone, a call waits for
+   * nothing). If the read in flight fails, the gathered calls fail with it (etcd is unavailable:
+   * one deadline, not two in a row).
    */
   freshRevision(): Promise<number> {
-    if (this.nextRevisionRead) return this.nextRevisionRead;
-    if (!this.revisionRead) return (this.revisionRead = this.runRevisionRead());
-    // The next read starts when the one in flight has answered; if that one failed, so do the
-    // calls waiting for the next (etcd is unavailable: one deadline, not two in a row).
-    const next = this.revisionRead.then(
-      () => {
-        this.nextRevisionRead = undefined;
-        return (this.revisionRead = this.runRevisionRead());
-      },
-      (err: unknown) => {
-        this.nextRevisionRead = undefined;
-        throw err;
-      },
-    );
-    this.nextRevisionRead = next;
-    return next;
+    const joining = this.gathering;
+    if (joining) {
+      joining.count++;
+      if (joining.count >= this.lastBatch) joining.full?.();
+      return joining.promise;
+    }
+    const g: Gathering = { count: 1, promise: Promise.resolve(0), full: undefined };
+    this.gathering = g;
+    g.promise = (async () => {
+      try {
+        if (this.revisionRead) await this.revisionRead;
+        if (g.count < this.lastBatch && this.batchMs > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.batchMs);
+            g.full = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      } finally {
+        if (this.gathering === g) this.gathering = undefined;
+      }
+      this.lastBatch = g.count;
+      return (this.revisionRead = this.runRevisionRead());
+    })();
+    return g.promise;
   }
 
   private runRevisionRead(): Promise<number> {
