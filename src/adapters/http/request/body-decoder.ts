@@ -97,10 +97,21 @@ function kubernetesYamlTags<T extends { tag: string; format?: string }>(tags: T[
 /**
  * YAML as kube-apiserver reads it (sigs.k8s.io/yaml): YAML 1.1 types, so `y`, `yes`, `on` (and
  * `n`, `no`, `off`) are booleans and `0777` is octal; a value meant as a string must be quoted,
- * as kubectl would read it too.
+ * as kubectl would read it too. A key given twice keeps its last value, as there.
  */
 function parseYaml(raw: Buffer): unknown {
-  const docs = parseAllDocuments(raw.toString('utf8'), { prettyErrors: false, version: '1.1', customTags: kubernetesYamlTags as never });
+  const text = raw.toString('utf8');
+  // kubectl and client-go send apply bodies as JSON under the YAML type. JSON text reads the same
+  // as YAML (its strings are quoted, so no 1.1 booleans; a repeated key keeps the last value, as
+  // sigs.k8s.io/yaml does), and JSON.parse is some fifty times faster on a large body.
+  if (/^\s*\{/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Not JSON after all (a YAML flow mapping, or a mistake the YAML reader words better).
+    }
+  }
+  const docs = parseAllDocuments(text, { prettyErrors: false, version: '1.1', customTags: kubernetesYamlTags as never, uniqueKeys: false });
   if (!Array.isArray(docs)) throw badRequest('the request body is not valid YAML');
   const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
   if (nonEmpty.length !== 1) {

@@ -87,6 +87,22 @@ describe('http: request bodies', () => {
     expect(decodePatchBody('application/apply-patch+yaml', buf(json)).patch).to.deep.equal(JSON.parse(json));
   });
 
+  it('reads a JSON apply body (as kubectl and client-go send it) exactly as the YAML reader would', () => {
+    const apply = (text: string) => decodePatchBody('application/apply-patch+yaml', buf(text)).patch;
+    const bodies = [
+      '{"apiVersion":"demo.example.com/v1","kind":"Widget","metadata":{"name":"a","labels":{"on":"yes","y":"n"}},"spec":{"replicas":3,"ratio":1.5,"big":12345678901234,"neg":-0.25,"exp":1e3}}',
+      ' \n\t{"s":"tab\\there \\u00e9 \\\"quoted\\\"","list":[true,false,null,{"k":[]}],"empty":{},"octal":"0777"}',
+      '{"a":1,"a":2}',
+    ];
+    for (const body of bodies) {
+      // A leading comment sends the same text through the YAML reader.
+      expect(apply(body), body).to.deep.equal(apply(`# yaml\n${body}`));
+    }
+    // A flow mapping that is not JSON is YAML, with YAML 1.1 types.
+    expect(apply('{a: y, b: "y"}')).to.deep.equal({ a: true, b: 'y' });
+    expect(failure(() => apply('{"a": [1')).code).to.equal(400);
+  });
+
   it('refuses strategic merge patch and unknown patch types with 415', () => {
     const smp = failure(() => decodePatchBody('application/strategic-merge-patch+json', buf('{}')));
     expect(smp.code).to.equal(415);
