@@ -223,6 +223,16 @@ export class FieldSet {
     return out;
   }
 
+  /** Whether every path of this set is a path of `other`. */
+  isSubsetOf(other: FieldSet): boolean {
+    for (const k of this.members.keys()) if (!other.members.has(k)) return false;
+    for (const [k, c] of this.children) {
+      const o = other.children.get(k);
+      if (o ? !c.set.isSubsetOf(o.set) : !c.set.isEmpty()) return false;
+    }
+    return true;
+  }
+
   equals(other: FieldSet): boolean {
     return this.difference(other).isEmpty() && other.difference(this).isEmpty();
   }

@@ -105,7 +105,7 @@ export function applyOwnership(
     time: applier.time,
     set,
   });
-  if (lastSet && !lastSet.isEmpty()) merged = prune(merged, managers, lastSet, ctx.shape);
+  if (lastSet && !lastSet.isEmpty()) merged = prune(merged, managers, lastSet, set, ctx.shape);
   transferOwnership(live, merged, managers, applier.id, force, ctx);
   return merged;
 }
@@ -115,8 +115,11 @@ export function applyOwnership(
  * the applier's new configuration included. An object the applier's old fields were in goes
  * with them when nothing in it is owned any more.
  */
-function prune(merged: unknown, managers: Managers, lastSet: FieldSet, shape: Shape): unknown {
+function prune(merged: unknown, managers: Managers, lastSet: FieldSet, newSet: FieldSet, shape: Shape): unknown {
   const last = ensureNamedFieldsAreMembers(lastSet, shape);
+  // The common case, an applier applying again all it applied before (or more): a configuration's
+  // set holds every step above each of its fields, so nothing it owned before can be left unowned.
+  if (last.isSubsetOf(ensureNamedFieldsAreMembers(newSet, shape))) return merged;
   const named = (v: unknown) => ensureNamedFieldsAreMembers(fieldSetOf(v, shape), shape);
   const pruned = removeItems(merged, last, shape);
   const owned = new FieldSet();

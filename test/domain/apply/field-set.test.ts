@@ -71,6 +71,21 @@ describe('apply: field sets', () => {
     expect(FieldSet.of([f('spec'), f('x')]).recursiveDifference(FieldSet.of([f('spec')])).isEmpty()).to.equal(true);
   });
 
+  it('is a subset of a set holding all its paths, exact paths only', () => {
+    const item = k({ name: 'a' });
+    const small = FieldSet.of([f('spec'), f('items'), item], [f('spec'), f('items'), item, f('value')]);
+    const big = FieldSet.of([f('spec'), f('items'), item], [f('spec'), f('items'), item, f('value')], [f('spec'), f('color')]);
+    expect(small.isSubsetOf(big)).to.equal(true);
+    expect(big.isSubsetOf(small)).to.equal(false);
+    expect(new FieldSet().isSubsetOf(small)).to.equal(true);
+    // A parent does not hold its children, nor a child its parent.
+    expect(FieldSet.of([f('spec'), f('x')]).isSubsetOf(FieldSet.of([f('spec')]))).to.equal(false);
+    expect(FieldSet.of([f('spec')]).isSubsetOf(FieldSet.of([f('spec'), f('x')]))).to.equal(false);
+    // Key steps compare by their key fields, however the fields were ordered.
+    const reordered = FieldSet.of([f('l'), keyElement([['b', 1], ['a', 2]])]);
+    expect(reordered.isSubsetOf(FieldSet.of([f('l'), k({ a: 2, b: 1 })]))).to.equal(true);
+  });
+
   it('leaves are members without children', () => {
     const s = FieldSet.of([f('spec')], [f('spec'), f('x')], [f('y')]);
     expect(s.leaves().paths().map(formatFieldPath)).to.deep.equal(['.y', '.spec.x']);
