@@ -213,7 +213,15 @@ export interface StorageErrorOptions {
  * own short text, never this one. Build them with the static factories (one message shape per
  * code), so every store words the same condition the same way.
  */
+/**
+ * Marks storage errors, so they are recognised even when a store's module was loaded twice
+ * (two copies of the package in node_modules, or a loader that gives a dynamic import its own
+ * instance): `instanceof StorageError` checks the mark, not the class identity.
+ */
+const STORAGE_ERROR = Symbol.for('apiserver-kit.StorageError');
+
 export class StorageError extends Error {
+  readonly [STORAGE_ERROR] = true;
   readonly code: StorageErrorCode;
   readonly key: string | undefined;
   readonly revision: number | undefined;
@@ -228,6 +236,10 @@ export class StorageError extends Error {
     this.revision = options.revision;
     this.requestedRevision = options.requestedRevision;
     this.quotaBytes = options.quotaBytes;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [STORAGE_ERROR]?: unknown })[STORAGE_ERROR] === true;
   }
 
   /** A create found an object under `key`, written at `revision`. */
