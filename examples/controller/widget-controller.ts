@@ -46,7 +46,6 @@ export function runWidgetController(client: Client, onError: (err: unknown) => v
 if (import.meta.url === `file://${process.argv[1]}`) {
   const client = connect({ kubeconfig: process.argv[2] ?? process.env.KUBECONFIG ?? '.apiserver-kit/kubeconfig' });
   const controller = runWidgetController(client);
-  await controller.ready;
-  console.log('widget controller running; Ctrl-C stops it');
+  void controller.ready.then(() => console.log('widget controller running; Ctrl-C stops it'));
   process.once('SIGINT', () => void controller.stop().then(() => client.close()));
 }

@@ -12,4 +12,9 @@ export function withCoreMetrics(b: ServerBuilder): ServerBuilder {
   return b.withResourceAndHandler(CoreMetrics, coreMetricsHandler).withOpenApiInfo({ title: 'core metrics', version: '1.0.0' });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exit(await withCoreMetrics(new ServerBuilder()).executeCommand(process.argv.slice(2)));
+// Run as a program (not when a test imports it): no top-level await, so the module also loads through require().
+if (import.meta.url === `file://${process.argv[1]}`) {
+  void withCoreMetrics(new ServerBuilder())
+    .executeCommand(process.argv.slice(2))
+    .then((code) => process.exit(code));
+}

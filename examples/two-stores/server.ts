@@ -19,5 +19,5 @@ export function withTwoStores(b: ServerBuilder, dataDir: string): ServerBuilder 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const server = withTwoStores(new ServerBuilder(), process.env.DATA_DIR ?? '.apiserver-kit');
-  process.exit(await server.executeCommand(process.argv.slice(2)));
+  void server.executeCommand(process.argv.slice(2)).then((code) => process.exit(code));
 }
