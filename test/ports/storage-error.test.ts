@@ -22,3 +22,18 @@ describe('ports: StorageError from another copy of the module', () => {
     expect(status.reason).to.equal('AlreadyExists');
   });
 });
+
+describe('domain: ApiError from another copy of the module', () => {
+  it('is an ApiError to this copy, and answers as its Status', async () => {
+    const other = (await import(`../../src/domain/errors/api-error.js?copy=${Date.now()}`)) as typeof import('../../src/domain/errors/api-error.js');
+    const { ApiError, isApiError } = await import('../../src/domain/errors/api-error.js');
+    expect(other.ApiError).to.not.equal(ApiError);
+    const err = other.forbidden('no widgets for you');
+    expect(err instanceof ApiError).to.equal(true);
+    expect(isApiError(err)).to.equal(true);
+    expect(isApiError(new Error('x'))).to.equal(false);
+    const status = statusFromError(err);
+    expect(status.code).to.equal(403);
+    expect(status.message).to.equal('no widgets for you');
+  });
+});

@@ -49,7 +49,14 @@ export interface StatusListMeta {
   remainingItemCount?: number;
 }
 
+/**
+ * Marks API errors, so that one thrown by user code holding another copy of the package (or a
+ * module a loader instantiated twice) is still answered as its Status, not as a 500.
+ */
+const API_ERROR = Symbol.for('apiserver-kit.ApiError');
+
 export class ApiError extends Error {
+  readonly [API_ERROR] = true;
   readonly reason: StatusReason;
   readonly code: number;
   readonly details: StatusDetails | undefined;
@@ -76,6 +83,10 @@ export class ApiError extends Error {
     this.code = code;
     this.details = details;
     this.listMeta = options?.listMeta;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [API_ERROR]?: unknown })[API_ERROR] === true;
   }
 }
 
