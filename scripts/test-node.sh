@@ -32,6 +32,10 @@ abi=$("$nodebin" -p process.versions.modules)
 echo "== Node $("$nodebin" --version) (ABI $abi) from $nodedir"
 
 bsver=$(node -p "require('$root/node_modules/better-sqlite3/package.json').version")
+if [ "$abi" -ge 137 ] && [ "${bsver%%.*}" -lt 13 ]; then
+  echo "== warning: better-sqlite3 $bsver on Node 24+ may abort the process when a statement is garbage collected" \
+       "(Assertion failed: (env) != nullptr in RemoveEnvironmentCleanupHook; Node 24's ObjectWrap; reported fixed in better-sqlite3 13, built on Node-API)" >&2
+fi
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/apiserver-kit/better-sqlite3-$bsver-node-v$abi
 addon=$cache/node_modules/better-sqlite3
 if [ ! -f "$addon/build/Release/better_sqlite3.node" ]; then
