@@ -65,11 +65,39 @@ describe('http transport: discovery, OpenAPI, health, version', () => {
     expect((await call('/openapi/v3/apis/other.io/v1')).status).to.equal(404);
   });
 
-  it('answers /openapi/v2 in JSON only, 404 to protobuf', async () => {
-    expect((await call('/openapi/v2', { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } })).status).to.equal(404);
+  it('answers /openapi/v2 in JSON or gnostic protobuf, each with its ETag, 406 to what it cannot produce', async () => {
+    const PB = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
     const v2 = await call('/openapi/v2', { headers: { Accept: 'application/json' } });
     expect(v2.status).to.equal(200);
     expect((await v2.json()).swagger).to.equal('2.0');
+    const jsonTag = v2.headers.get('etag')!;
+    // client-go's OpenAPISchema() Accept: protobuf first, JSON after.
+    const pb = await call('/openapi/v2', { headers: { Accept: `${PB}, application/json` } });
+    expect(pb.status).to.equal(200);
+    expect(pb.headers.get('content-type')).to.equal(PB);
+    expect(pb.headers.get('vary')).to.match(/Accept/);
+    const pbTag = pb.headers.get('etag')!;
+    expect(pbTag).to.match(/^"[0-9A-F]+"$/).and.not.equal(jsonTag);
+    const bytes = Buffer.from(await pb.arrayBuffer());
+    expect(bytes[0]).to.equal(0x0a); // field 1 (swagger), length-delimited
+    expect(bytes.subarray(2, 2 + bytes[1]).toString()).to.equal('2.0');
+    const again = await call('/openapi/v2', { headers: { Accept: PB, 'If-None-Match': pbTag } });
+    expect(again.status).to.equal(304);
+    expect(again.headers.get('etag')).to.equal(pbTag);
+    // The JSON tag does not match the protobuf body, nor the other way round.
+    expect((await call('/openapi/v2', { headers: { Accept: PB, 'If-None-Match': jsonTag } })).status).to.equal(200);
+    expect((await call('/openapi/v2', { headers: { Accept: 'application/json', 'If-None-Match': pbTag } })).status).to.equal(200);
+    expect((await call('/openapi/v2', { headers: { Accept: 'application/json', 'If-None-Match': jsonTag } })).status).to.equal(304);
+    // JSON first, wildcards and no Accept get JSON.
+    for (const accept of [`application/json, ${PB}`, '*/*', '']) {
+      const r = await call('/openapi/v2', { headers: accept ? { Accept: accept } : {} });
+      expect(r.headers.get('content-type'), accept).to.match(/^application\/json/);
+    }
+    const refused = await call('/openapi/v2', { headers: { Accept: 'application/vnd.kubernetes.protobuf' } });
+    expect(refused.status).to.equal(406);
+    const status = await refused.json();
+    expect(status).to.include({ kind: 'Status', reason: 'NotAcceptable', code: 406 });
+    expect(status.message).to.contain(PB);
   });
 
   it('serves /version, health endpoints and an index', async () => {

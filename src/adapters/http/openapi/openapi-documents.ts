@@ -3,6 +3,7 @@ import type { ServedResource } from '../../../ports/resource-api.port.js';
 import type { ServedGroup } from '../discovery/served-groups.js';
 import type { Schema } from './meta-schemas.js';
 import { buildOpenApiV2 } from './openapi-v2-document.js';
+import { encodeOpenApiV2Protobuf } from './openapi-v2-protobuf.js';
 import { buildOpenApiV3, type OpenApiInfo } from './openapi-v3-document.js';
 
 /** A rendered document: the JSON text and its content hash (an ETag, and the `hash` of its URL). */
@@ -13,11 +14,12 @@ export interface RenderedDocument {
 
 /**
  * The OpenAPI documents of the served groups, rendered once on first use: the `/openapi/v3`
- * index, one v3 document per group-version, and the merged v2 document.
+ * index, one v3 document per group-version, and the merged v2 document (JSON and protobuf).
  */
 export class OpenApiDocuments {
   private readonly v3 = new Map<string, RenderedDocument>();
   private v2: RenderedDocument | undefined;
+  private v2pb: { bytes: Buffer; hash: string } | undefined;
   private index: RenderedDocument | undefined;
 
   constructor(
@@ -52,6 +54,15 @@ export class OpenApiDocuments {
       this.v3.set(key, doc);
     }
     return doc;
+  }
+
+  /** The v2 document as gnostic's openapi_v2.Document protobuf, and the hash of those bytes. */
+  v2Protobuf(): { bytes: Buffer; hash: string } {
+    if (!this.v2pb) {
+      const bytes = Buffer.from(encodeOpenApiV2Protobuf(JSON.parse(this.v2Document().json) as Schema));
+      this.v2pb = { bytes, hash: createHash('sha512').update(bytes).digest('hex').toUpperCase() };
+    }
+    return this.v2pb;
   }
 
   v2Document(): RenderedDocument {
