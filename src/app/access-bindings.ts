@@ -9,11 +9,26 @@ import { PolicyAuthorizer } from '../adapters/auth/policy-authorizer.js';
 import { RequestHeaderAuthenticator } from '../adapters/auth/request-header-authenticator.js';
 import { ReviewEndpoint, SELF_REVIEW_DEFINITIONS, selfReviewEndpoints } from '../adapters/auth/self-reviews.js';
 import { readTokenFile } from '../adapters/auth/token-file.js';
+import { AuthenticationLookup } from '../adapters/auth/authentication-lookup.js';
+import { MainServerClient } from '../adapters/auth/delegation/main-server-client.js';
+import { SubjectAccessReviewAuthorizer } from '../adapters/auth/subject-access-review-authorizer.js';
+import { TokenReviewAuthenticator } from '../adapters/auth/token-review-authenticator.js';
+import { Logger } from '../adapters/logging/logger.js';
+import { mainServerConnection } from './delegation.js';
 import { AUTHENTICATOR, type Authenticator } from '../ports/authenticator.port.js';
 import { AUTHORIZER, type Authorizer } from '../ports/authorizer.port.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import type { ServerConfig } from './server-config.js';
-import { CLIENT_CERTIFICATE_AUTHORITY, HANDLER_ENDPOINT, TOKEN_AUTHENTICATOR, resourceName } from './tokens.js';
+import {
+  ACCESS_REVIEWER,
+  AUTHENTICATION_LOOKUP,
+  CLIENT_CERTIFICATE_AUTHORITY,
+  HANDLER_ENDPOINT,
+  LOGGER,
+  TOKEN_AUTHENTICATOR,
+  TOKEN_REVIEWER,
+  resourceName,
+} from './tokens.js';
 
 /** What the access bindings decided, for the rest of the container. */
 export interface AccessBindings {
@@ -42,10 +57,19 @@ export interface AccessBindings {
  */
 export function bindAccessControl(container: Container, config: ServerConfig): AccessBindings {
   const access = config.access;
-  const authorizing = access.policies.length > 0 || access.authorizers.length > 0;
+  const delegatedAuthn = access.delegatedAuthentication;
+  const delegatedAuthz = access.delegatedAuthorization;
+  const authorizing = access.policies.length > 0 || access.authorizers.length > 0 || delegatedAuthz !== undefined;
   const hasTokens = config.bearerTokens.length > 0 || access.tokenFiles.length > 0;
   const authenticating =
-    authorizing || hasTokens || access.clientCaFile !== undefined || access.requestHeader !== undefined || access.authenticators.length > 0;
+    authorizing ||
+    hasTokens ||
+    delegatedAuthn !== undefined ||
+    access.clientCaFile !== undefined ||
+    access.requestHeader !== undefined ||
+    access.authenticators.length > 0;
+  const lookup = delegatedAuthn !== undefined && !delegatedAuthn.skipLookup && (access.clientCaFile === undefined || access.requestHeader === undefined);
+  bindDelegation(container, config, lookup);
 
   if (access.clientCaFile !== undefined) {
     const file = access.clientCaFile;
@@ -90,10 +114,13 @@ export function bindAccessControl(container: Container, config: ServerConfig): A
             }),
           );
         }
+        const fromCluster = lookup ? ctx.get<AuthenticationLookup>(AUTHENTICATION_LOOKUP) : undefined;
+        if (!header && fromCluster) chain.push(fromCluster.requestHeaderAuthenticator);
         if (access.clientCaFile !== undefined) {
           chain.push(new ClientCertificateAuthenticator(ctx.get<CertificateAuthority>(CLIENT_CERTIFICATE_AUTHORITY, { name: 'client' })));
-        }
+        } else if (fromCluster) chain.push(fromCluster.clientCertificateAuthenticator);
         if (hasTokens) chain.push(ctx.get<Authenticator>(TOKEN_AUTHENTICATOR));
+        if (delegatedAuthn) chain.push(ctx.get<Authenticator>(TOKEN_REVIEWER));
         chain.push(...access.authenticators);
         return new AuthenticatorChain(chain, { anonymous: authorizing && access.anonymous !== false });
       })
@@ -103,9 +130,13 @@ export function bindAccessControl(container: Container, config: ServerConfig): A
     container
       .bind<Authorizer>(AUTHORIZER)
       .toDynamicValue(
-        () =>
+        (ctx) =>
           new AuthorizerChain(
-            [...access.policies.map((p) => (typeof p === 'string' ? PolicyAuthorizer.fromFile(p) : new PolicyAuthorizer(p))), ...access.authorizers],
+            [
+              ...access.policies.map((p) => (typeof p === 'string' ? PolicyAuthorizer.fromFile(p) : new PolicyAuthorizer(p))),
+              ...access.authorizers,
+              ...(delegatedAuthz ? [ctx.get<Authorizer>(ACCESS_REVIEWER)] : []),
+            ],
             { alwaysAllowPaths: access.alwaysAllowPaths, alwaysAllowGroups: access.alwaysAllowGroups },
           ),
       )
@@ -135,6 +166,65 @@ export function bindAccessControl(container: Container, config: ServerConfig): A
   return { authenticating, authorizing, reviews };
 }
 
+/**
+ * Binds the delegated reviewers and the ConfigMap lookup (README "Running behind
+ * kube-apiserver"): TOKEN_REVIEWER (TokenReview), ACCESS_REVIEWER (SubjectAccessReview) and
+ * AUTHENTICATION_LOOKUP, each with its own connection to the main API server (read from the
+ * kubeconfig or the service account when first needed), closed when the container is unbound.
+ */
+function bindDelegation(container: Container, config: ServerConfig, lookup: boolean): void {
+  const access = config.access;
+  const authn = access.delegatedAuthentication;
+  const authz = access.delegatedAuthorization;
+  const seconds = (s: number | undefined, fallback: number): number => Math.round((s ?? fallback) * 1000);
+  const warn = (msg: string): void => container.get<Logger>(LOGGER).error(msg, 'delegation');
+  if (authn) {
+    container
+      .bind<TokenReviewAuthenticator>(TOKEN_REVIEWER)
+      .toDynamicValue(
+        () =>
+          new TokenReviewAuthenticator(new MainServerClient(mainServerConnection(authn)), {
+            cacheTtlMs: seconds(authn.cacheTtlSeconds, 10),
+            timeoutMs: seconds(authn.timeoutSeconds, 10),
+            onError: (reason) => warn(`Unable to authenticate the request: ${reason}`),
+          }),
+      )
+      .inSingletonScope()
+      .onDeactivation((r) => r.close());
+  }
+  if (authn && lookup) {
+    container
+      .bind<AuthenticationLookup>(AUTHENTICATION_LOOKUP)
+      .toDynamicValue(
+        () =>
+          new AuthenticationLookup(new MainServerClient(mainServerConnection(authn)), {
+            clientCa: access.clientCaFile === undefined,
+            requestHeader: access.requestHeader === undefined,
+            refreshMs: seconds(authn.lookupRefreshSeconds, 10),
+            timeoutMs: seconds(authn.timeoutSeconds, 10),
+            onProblem: (message) => warn(message),
+          }),
+      )
+      .inSingletonScope()
+      .onDeactivation((l) => l.stop());
+  }
+  if (authz) {
+    container
+      .bind<SubjectAccessReviewAuthorizer>(ACCESS_REVIEWER)
+      .toDynamicValue(
+        () =>
+          new SubjectAccessReviewAuthorizer(new MainServerClient(mainServerConnection(authz)), {
+            allowedTtlMs: seconds(authz.allowedTtlSeconds, 10),
+            deniedTtlMs: seconds(authz.deniedTtlSeconds, 10),
+            timeoutMs: seconds(authz.timeoutSeconds, 10),
+            onError: (reason) => warn(`Unable to authorize the request: ${reason}`),
+          }),
+      )
+      .inSingletonScope()
+      .onDeactivation((r) => r.close());
+  }
+}
+
 /** The CAs the TLS server asks clients for certificates of (none: it asks for none). */
 export function clientCertificateAuthorities(container: Container): CertificateAuthority[] {
   const out: CertificateAuthority[] = [];
@@ -142,4 +232,21 @@ export function clientCertificateAuthorities(container: Container): CertificateA
     if (container.isBound(CLIENT_CERTIFICATE_AUTHORITY, { name })) out.push(container.get<CertificateAuthority>(CLIENT_CERTIFICATE_AUTHORITY, { name }));
   }
   return out;
+}
+
+/**
+ * The ConfigMap lookup, when delegated authentication reads it: read once before serving
+ * (failing the start unless tolerated), then followed.
+ */
+export async function startAuthenticationLookup(container: Container, config: ServerConfig): Promise<AuthenticationLookup | undefined> {
+  if (!container.isBound(AUTHENTICATION_LOOKUP)) return undefined;
+  const lookup = container.get<AuthenticationLookup>(AUTHENTICATION_LOOKUP);
+  try {
+    await lookup.start();
+  } catch (err) {
+    const message = `unable to read kube-system/extension-apiserver-authentication: ${(err as Error).message}`;
+    if (!config.access.delegatedAuthentication?.tolerateLookupFailure) throw new Error(message);
+    container.get<Logger>(LOGGER).error(`${message}; starting without it (--authentication-tolerate-lookup-failure)`, 'delegation');
+  }
+  return lookup;
 }

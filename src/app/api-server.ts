@@ -4,11 +4,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Container } from 'inversify';
 import { HTTP_TRANSPORT, type HttpTransport } from '../adapters/http/index.js';
-import { ensureServingCertificate } from '../adapters/http/tls/serving-certificate.js';
+import { DEFAULT_SERVING_HOSTS, ensureServingCertificate } from '../adapters/http/tls/serving-certificate.js';
 import { InProcessClient, type InProcessClientOptions } from '../adapters/in-process/in-process-client.js';
 import { RESOURCE_API, type ResourceApi } from '../ports/resource-api.port.js';
 import { isStorageError } from '../ports/object-store.port.js';
-import { clientCertificateAuthorities } from './access-bindings.js';
+import { clientCertificateAuthorities, startAuthenticationLookup } from './access-bindings.js';
 import { buildContainer } from './container.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
 import type { ServerConfig } from './server-config.js';
@@ -60,6 +60,8 @@ export class ApiServer {
       if (!isStorageError(err, 'Damaged')) throw err;
     });
     const transport = this.container.get<HttpTransport>(HTTP_TRANSPORT);
+    // The CAs of kube-system/extension-apiserver-authentication come and go with the ConfigMap.
+    const lookup = await startAuthenticationLookup(this.container, this.config);
     const tls = this.config.tls;
     let server: HttpServer;
     let scheme: 'http' | 'https';
@@ -73,16 +75,22 @@ export class ApiServer {
         [cert, key] = await Promise.all([readFile(tls.certFile, 'utf8'), readFile(tls.keyFile, 'utf8')]);
         this.caPem = cert;
       } else {
-        const generated = await ensureServingCertificate(tls.certDir);
+        const generated = await ensureServingCertificate(tls.certDir, tls.hosts?.length ? { hosts: [...DEFAULT_SERVING_HOSTS, ...tls.hosts] } : {});
         cert = generated.cert;
         key = generated.key;
         this.caPem = generated.ca;
       }
       // With client CAs, TLS asks for (never requires) a client certificate, naming those CAs;
       // each authenticator verifies the certificate against its own CA per request.
-      const clientCas = clientCertificateAuthorities(this.container).flatMap((ca) => ca.pem);
-      const clientAuth = clientCas.length > 0 ? { requestCert: true, rejectUnauthorized: false, ca: clientCas } : {};
-      server = createHttpsServer({ cert, key, ...clientAuth }, transport.requestListener) as unknown as HttpServer;
+      const localCas = clientCertificateAuthorities(this.container).flatMap((ca) => ca.pem);
+      const clientCas = [...localCas, ...(lookup?.caPems ?? [])];
+      const clientAuth = clientCas.length > 0 || lookup ? { requestCert: true, rejectUnauthorized: false, ca: clientCas.length > 0 ? clientCas : undefined } : {};
+      const httpsServer = createHttpsServer({ cert, key, ...clientAuth }, transport.requestListener);
+      lookup?.changeListeners.push(() => {
+        const cas = [...localCas, ...lookup.caPems];
+        httpsServer.setSecureContext({ cert, key, ca: cas.length > 0 ? cas : undefined });
+      });
+      server = httpsServer as unknown as HttpServer;
       scheme = 'https';
     }
     // closeIdleConnections leaves connections that never carried a request: stop closes those itself.

@@ -9,7 +9,7 @@ import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { ID_SOURCE, type IdSource } from '../ports/id-source.port.js';
 import { OBJECT_STORE, type ObjectStore } from '../ports/object-store.port.js';
 import { RESOURCE_API, type ResourceApi } from '../ports/resource-api.port.js';
-import type { ReviewEndpoint } from '../adapters/auth/self-reviews.js';
+import { ReviewEndpoint } from '../adapters/auth/self-reviews.js';
 import { HTTP_TRANSPORT, HTTP_TRANSPORT_OPTIONS, HttpTransport, type HttpTransportOptions } from '../adapters/http/index.js';
 import { AUTHENTICATOR, type Authenticator } from '../ports/authenticator.port.js';
 import { AUTHORIZER, type Authorizer } from '../ports/authorizer.port.js';
@@ -186,7 +186,13 @@ function bindResource(container: Container, config: ServerConfig, stores: Backin
   if (storage.kind === 'handler') {
     container
       .bind<HandlerEndpoint>(HANDLER_ENDPOINT)
-      .toResolvedValue((clock: Clock) => makeHandlerEndpoint(definition, storage.handler, clock), [CLOCK])
+      .toResolvedValue(
+        (clock: Clock) =>
+          storage.review
+            ? new ReviewEndpoint(definition, (ctx, obj) => Promise.resolve(storage.handler.create!(ctx, undefined, obj, {})) as Promise<Record<string, unknown>>, clock)
+            : makeHandlerEndpoint(definition, storage.handler, clock),
+        [CLOCK],
+      )
       .inSingletonScope()
       .whenNamed(name);
     return;

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../domain/meta/types.js';
 import type { RegistryOptions } from '../domain/registry/registry-environment.js';
 import type { ResourceHandler, SubresourceHandler } from '../domain/registry/handler-endpoint.js';
+import type { RequestContext } from '../ports/resource-api.port.js';
 import type { ObjectOf, ResourceDefinition } from '../domain/resource/resource-definition.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdSource } from '../ports/id-source.port.js';
@@ -8,7 +9,7 @@ import type { ObjectStore } from '../ports/object-store.port.js';
 import { ApiServer } from './api-server.js';
 import { executeCommand } from './cli.js';
 import { DEFAULT_STORAGE, parseStorageSpec } from './storage-spec.js';
-import type { ObservabilityConfig, OutputWriter, RequestHeaderConfig, ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
+import type { DelegatedAuthenticationConfig, DelegatedAuthorizationConfig, ObservabilityConfig, OutputWriter, RequestHeaderConfig, ResourceRegistration, ServerConfig, StorageChoice } from './server-config.js';
 import type { Authenticator } from '../ports/authenticator.port.js';
 import type { Authorizer } from '../ports/authorizer.port.js';
 import { checkPolicy, type Policy } from '../adapters/auth/policy-authorizer.js';
@@ -29,6 +30,7 @@ import type { AuditSink } from '../ports/audit.port.js';
  * ```
  */
 export class ServerBuilder {
+  private servingHosts: string[] | undefined;
   private readonly config: ServerConfig = {
     resources: [],
     subresourceHandlers: [],
@@ -77,6 +79,19 @@ export class ServerBuilder {
   /** Serves a type whose verbs user code implements; nothing is stored by the kit. */
   withResourceAndHandler<R extends ResourceDefinition<any, any>>(def: R, handler: ResourceHandler<ObjectOf<R>>): this {
     return this.add({ definition: def, storage: { kind: 'handler', handler: handler as unknown as ResourceHandler } });
+  }
+
+  /**
+   * Serves a review type (as TokenReview or SubjectAccessReview): create only, objects carry no
+   * name and are not stored; `review` gets the decoded object (checked against the type's
+   * schema) and returns it with its status.
+   */
+  withReviewResource<R extends ResourceDefinition<any, any>>(
+    def: R,
+    review: (ctx: RequestContext, obj: ObjectOf<R>) => ObjectOf<R> | Promise<ObjectOf<R>>,
+  ): this {
+    const handler: ResourceHandler = { create: (ctx, _ns, obj) => review(ctx, obj as ObjectOf<R>) as KubeObject | Promise<KubeObject> };
+    return this.add({ definition: def, storage: { kind: 'handler', handler, review: true } });
   }
 
   /** Adds a custom subresource served by user code to a type served by this builder. */
@@ -194,6 +209,39 @@ export class ServerBuilder {
     return this;
   }
 
+  /**
+   * Delegated authentication, as an extension API server behind kube-apiserver (README
+   * "Running behind kube-apiserver"): bearer tokens are put to the main API server as
+   * TokenReviews (answers kept `cacheTtlSeconds`, default 10), and unless `skipLookup`, the
+   * client CA and front proxy are read from its `kube-system/extension-apiserver-authentication`
+   * ConfigMap and followed (for what `withClientCaFile` / `withRequestHeader` do not set). The
+   * main server is the `kubeconfig`'s, or without one the pod's (service account, in-cluster).
+   */
+  withDelegatedAuthentication(options: DelegatedAuthenticationConfig = {}): this {
+    this.config.access.delegatedAuthentication = { ...options };
+    return this;
+  }
+
+  /**
+   * Delegated authorization: requests not allowed by the always-allowed paths and groups (nor
+   * the policies) are put to the main API server as SubjectAccessReviews; allows kept
+   * `allowedTtlSeconds`, refusals `deniedTtlSeconds` (both default 10).
+   */
+  withDelegatedAuthorization(options: DelegatedAuthorizationConfig = {}): this {
+    this.config.access.delegatedAuthorization = { ...options };
+    return this;
+  }
+
+  /**
+   * More DNS names and IP addresses for the self-signed serving certificate (beside localhost,
+   * 127.0.0.1 and ::1), e.g. the Service name the aggregator calls: `demo-apiserver.demo.svc`.
+   */
+  withServingHosts(hosts: string[]): this {
+    this.servingHosts = [...hosts];
+    if (this.config.tls.kind === 'self-signed') this.config.tls = { ...this.config.tls, hosts: [...hosts] };
+    return this;
+  }
+
   /** Groups whose users may do anything. Default system:masters. */
   withAlwaysAllowGroups(groups: string[]): this {
     this.config.access.alwaysAllowGroups = [...groups];
@@ -208,7 +256,7 @@ export class ServerBuilder {
 
   /** Where a self-signed serving certificate is generated and kept when none is given. */
   withCertDir(dir: string): this {
-    this.config.tls = { kind: 'self-signed', certDir: dir };
+    this.config.tls = { kind: 'self-signed', certDir: dir, ...(this.servingHosts ? { hosts: [...this.servingHosts] } : {}) };
     return this;
   }
 
@@ -339,6 +387,8 @@ function structuredCloneConfig(c: ServerConfig): ServerConfig {
       policies: [...c.access.policies],
       authorizers: [...c.access.authorizers],
       requestHeader: c.access.requestHeader ? { ...c.access.requestHeader } : undefined,
+      delegatedAuthentication: c.access.delegatedAuthentication ? { ...c.access.delegatedAuthentication } : undefined,
+      delegatedAuthorization: c.access.delegatedAuthorization ? { ...c.access.delegatedAuthorization } : undefined,
     },
     tls: { ...c.tls },
     openApiInfo: { ...c.openApiInfo },

@@ -21,7 +21,7 @@ export type ResourceStorage =
   | { kind: 'memory' }
   | { kind: 'spec'; spec: string }
   | { kind: 'store'; store: ObjectStore }
-  | { kind: 'handler'; handler: ResourceHandler };
+  | { kind: 'handler'; handler: ResourceHandler; /** A review type (create only, objects without names). */ review?: boolean };
 
 export interface ResourceRegistration {
   definition: ResourceDefinition;
@@ -38,7 +38,7 @@ export interface SubresourceRegistration {
 export type StorageChoice = string | ObjectStore;
 
 export type TlsConfig =
-  | { kind: 'self-signed'; certDir: string }
+  | { kind: 'self-signed'; certDir: string; /** More DNS names and IPs for it (`--tls-sans`). */ hosts?: string[] }
   | { kind: 'files'; certFile: string; keyFile: string }
   | { kind: 'none' };
 
@@ -92,6 +92,41 @@ export interface AccessConfig {
   alwaysAllowPaths?: string[];
   /** `--authorization-always-allow-groups`; unset: system:masters. */
   alwaysAllowGroups?: string[];
+  /** `--authentication-kubeconfig` (or in-cluster): TokenReview and the ConfigMap lookup. */
+  delegatedAuthentication?: DelegatedAuthenticationConfig;
+  /** `--authorization-kubeconfig` (or in-cluster): SubjectAccessReview. */
+  delegatedAuthorization?: DelegatedAuthorizationConfig;
+}
+
+/** Where the main API server is: a kubeconfig, or (none given) the pod's service account. */
+export interface MainServerConfig {
+  kubeconfig?: string;
+  /** In-cluster: the service account folder (default /var/run/secrets/kubernetes.io/serviceaccount). */
+  serviceAccountDir?: string;
+  /** In-cluster: the environment KUBERNETES_SERVICE_HOST and _PORT are read from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** How long the main server may take to answer, in seconds (default 10). */
+  timeoutSeconds?: number;
+}
+
+/** Delegated authentication (README "Running behind kube-apiserver"). */
+export interface DelegatedAuthenticationConfig extends MainServerConfig {
+  /** `--authentication-token-webhook-cache-ttl` in seconds (default 10). */
+  cacheTtlSeconds?: number;
+  /** `--authentication-skip-lookup`: do not read kube-system/extension-apiserver-authentication. */
+  skipLookup?: boolean;
+  /** `--authentication-tolerate-lookup-failure`: start even when the ConfigMap cannot be read. */
+  tolerateLookupFailure?: boolean;
+  /** How often the ConfigMap is read again, in seconds (default 10). */
+  lookupRefreshSeconds?: number;
+}
+
+/** Delegated authorization (README "Running behind kube-apiserver"). */
+export interface DelegatedAuthorizationConfig extends MainServerConfig {
+  /** `--authorization-webhook-cache-authorized-ttl` in seconds (default 10). */
+  allowedTtlSeconds?: number;
+  /** `--authorization-webhook-cache-unauthorized-ttl` in seconds (default 10). */
+  deniedTtlSeconds?: number;
 }
 
 /** Metrics, logs, load protection and shutdown (README "Observability"). */

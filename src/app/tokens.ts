@@ -46,3 +46,10 @@ export const LOGGER = Symbol.for('apiserver-kit.Logger');
 
 /** Where the server's audit events go (`AuditSink`), when auditing is on; closed on stop. */
 export const AUDIT_SINK = Symbol.for('apiserver-kit.AuditSink');
+
+/** The ConfigMap lookup (`AuthenticationLookup`), when delegated authentication reads it. */
+export const AUTHENTICATION_LOOKUP = Symbol.for('apiserver-kit.AuthenticationLookup');
+
+/** The delegated reviewers (`TokenReviewAuthenticator`, `SubjectAccessReviewAuthorizer`), when configured. */
+export const TOKEN_REVIEWER = Symbol.for('apiserver-kit.TokenReviewer');
+export const ACCESS_REVIEWER = Symbol.for('apiserver-kit.AccessReviewer');

@@ -29,7 +29,8 @@ export interface ServingCertificateOptions {
   now?: Date;
 }
 
-const DEFAULT_HOSTS = ['localhost', '127.0.0.1', '::1'];
+export const DEFAULT_SERVING_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+const DEFAULT_HOSTS = DEFAULT_SERVING_HOSTS;
 const CA_VALIDITY_DAYS = 3650;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
