@@ -45,6 +45,20 @@ Access control (README "Access control"; lists are comma-separated, flags may be
                               authorize with this policy (YAML or JSON rules)
   --authorization-always-allow-paths PATHS   default /healthz,/readyz,/livez
   --authorization-always-allow-groups GROUPS default system:masters
+
+Behind kube-apiserver (README "Running behind kube-apiserver"):
+  --authentication-kubeconfig FILE  put bearer tokens to this main API server as TokenReviews, and
+                              read kube-system/extension-apiserver-authentication from it
+  --authorization-kubeconfig FILE   authorize by SubjectAccessReviews to this main API server
+  --in-cluster                both of the above through the pod's service account, for what no
+                              kubeconfig names
+  --authentication-token-webhook-cache-ttl DURATION  default 10s
+  --authentication-skip-lookup      do not read the ConfigMap
+  --authentication-tolerate-lookup-failure  start even when the ConfigMap cannot be read
+  --authorization-webhook-cache-authorized-ttl DURATION    default 10s
+  --authorization-webhook-cache-unauthorized-ttl DURATION  default 10s
+  --tls-sans NAMES            more DNS names and IPs for the self-signed serving certificate
+                              (the Service name: NAME.NAMESPACE.svc)
   --storage SPEC              default storage (default sqlite:.apiserver-kit/apiserver.db):
                               ${STORAGE_SPEC_HELP}
   --storage-quota-bytes N     the most bytes of objects a memory, file or SQLite storage holds; beyond
@@ -138,6 +152,15 @@ async function serve(builder: ServerBuilder, argv: string[]): Promise<number> {
     'authorization-policy-file': { type: 'string', multiple: true },
     'authorization-always-allow-paths': { type: 'string', multiple: true },
     'authorization-always-allow-groups': { type: 'string', multiple: true },
+    'authentication-kubeconfig': { type: 'string' },
+    'authorization-kubeconfig': { type: 'string' },
+    'in-cluster': { type: 'boolean' },
+    'authentication-token-webhook-cache-ttl': { type: 'string' },
+    'authentication-skip-lookup': { type: 'boolean' },
+    'authentication-tolerate-lookup-failure': { type: 'boolean' },
+    'authorization-webhook-cache-authorized-ttl': { type: 'string' },
+    'authorization-webhook-cache-unauthorized-ttl': { type: 'string' },
+    'tls-sans': { type: 'string', multiple: true },
     storage: { type: 'string' },
     'storage-quota-bytes': { type: 'string' },
     'write-kubeconfig': { type: 'string' },
@@ -262,6 +285,33 @@ function applyAccessFlags(builder: ServerBuilder, values: Record<string, string 
   if (paths !== undefined) builder.withAlwaysAllowPaths(paths);
   const groups = list('authorization-always-allow-groups');
   if (groups !== undefined) builder.withAlwaysAllowGroups(groups);
+  const duration = (flag: string): number | undefined => (typeof values[flag] === 'string' ? parseGoDuration(flag, values[flag] as string) : undefined);
+  const inCluster = values['in-cluster'] === true;
+  const authnKubeconfig = values['authentication-kubeconfig'] as string | undefined;
+  const authzKubeconfig = values['authorization-kubeconfig'] as string | undefined;
+  if (authnKubeconfig !== undefined || inCluster) {
+    builder.withDelegatedAuthentication({
+      kubeconfig: authnKubeconfig,
+      cacheTtlSeconds: duration('authentication-token-webhook-cache-ttl'),
+      skipLookup: values['authentication-skip-lookup'] === true,
+      tolerateLookupFailure: values['authentication-tolerate-lookup-failure'] === true,
+    });
+  } else {
+    const stray = ['authentication-token-webhook-cache-ttl', 'authentication-skip-lookup', 'authentication-tolerate-lookup-failure'].find((f) => values[f] !== undefined);
+    if (stray) throw new Error(`--${stray} needs --authentication-kubeconfig or --in-cluster`);
+  }
+  if (authzKubeconfig !== undefined || inCluster) {
+    builder.withDelegatedAuthorization({
+      kubeconfig: authzKubeconfig,
+      allowedTtlSeconds: duration('authorization-webhook-cache-authorized-ttl'),
+      deniedTtlSeconds: duration('authorization-webhook-cache-unauthorized-ttl'),
+    });
+  } else {
+    const stray = ['authorization-webhook-cache-authorized-ttl', 'authorization-webhook-cache-unauthorized-ttl'].find((f) => values[f] !== undefined);
+    if (stray) throw new Error(`--${stray} needs --authorization-kubeconfig or --in-cluster`);
+  }
+  const sans = list('tls-sans');
+  if (sans !== undefined) builder.withServingHosts(sans);
 }
 
 /** The observability flags, onto the builder. */
