@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ObjectStore } from '../ports/object-store.port.js';
 import { copyObjects, type IfExists } from './copy-storage.js';
 import { migrateStorageCommand } from './migrate-storage.js';
+import { manifestsCommand } from './manifests.js';
 import type { ServerBuilder } from './server-builder.js';
 import type { OutputWriter } from './server-config.js';
 import { openStorage, parseStorageSpec, STORAGE_SPEC_HELP, storageIdentity } from './storage-spec.js';
@@ -14,6 +15,8 @@ const HELP = `Usage:
                                   copy every object from one storage to another
   SERVER migrate-storage [--storage SPEC]
                                   rewrite objects of older versions in the storage version
+  SERVER manifests [--name N] [--namespace NS] [--image IMG] [--ca-bundle-file FILE]
+                                  print what a cluster needs to run this server behind kube-apiserver
   SERVER COMMAND --help           help for a command
 
 Flags:
@@ -111,6 +114,7 @@ reported problems with its data (everything readable is copied; damaged objects 
 const COMMANDS: Record<string, (builder: ServerBuilder, argv: string[]) => Promise<number>> = {
   'copy-storage': (builder, argv) => copyStorageCommand(argv, builder.currentConfig().output),
   'migrate-storage': (builder, argv) => migrateStorageCommand(builder, argv),
+  manifests: (builder, argv) => manifestsCommand(builder, argv),
 };
 
 /**
