@@ -74,7 +74,7 @@ describe('http transport: discovery, OpenAPI, health, version', () => {
     // client-go's OpenAPISchema() Accept: protobuf first, JSON after.
     const pb = await call('/openapi/v2', { headers: { Accept: `${PB}, application/json` } });
     expect(pb.status).to.equal(200);
-    expect(pb.headers.get('content-type')).to.equal(PB);
+    expect(pb.headers.get('content-type')).to.equal('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
     expect(pb.headers.get('vary')).to.match(/Accept/);
     const pbTag = pb.headers.get('etag')!;
     expect(pbTag).to.match(/^"[0-9A-F]+"$/).and.not.equal(jsonTag);

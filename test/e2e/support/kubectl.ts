@@ -19,6 +19,8 @@ export interface KubeconfigOptions {
   ca?: string;
   insecureSkipTlsVerify?: boolean;
   namespace?: string;
+  /** The kubectl to run; the fetched v1.33 when not given. */
+  binary?: string;
 }
 
 /** Writes a kubeconfig with one cluster, user and context, named `apiserver-kit`. */
@@ -72,7 +74,7 @@ export class KubectlSession {
   }
 
   static async create(o: KubeconfigOptions): Promise<KubectlSession> {
-    const binary = await ensureKubectl();
+    const binary = o.binary ?? (await ensureKubectl());
     const dir = await mkdtemp(join(tmpdir(), 'apiserver-kit-kubectl-'));
     const kubeconfig = join(dir, 'kubeconfig');
     await writeKubeconfig(kubeconfig, o);

@@ -72,10 +72,18 @@ function toV2Schema(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const out: Schema = {};
   for (const [k, v] of Object.entries(node as Schema)) {
-    if (k === '$ref' && typeof v === 'string') out.$ref = v.replace('#/components/schemas/', '#/definitions/');
+    // v3's `allOf: [{$ref}]` (a reference with siblings) is a plain $ref beside them in v2, as
+    // in kube-apiserver's document: kubectl 1.20's explain does not follow allOf.
+    if (k === 'allOf' && Array.isArray(v) && v.length === 1 && isRefOnly(v[0]) && !('$ref' in node)) {
+      out.$ref = (v[0].$ref as string).replace('#/components/schemas/', '#/definitions/');
+    } else if (k === '$ref' && typeof v === 'string') out.$ref = v.replace('#/components/schemas/', '#/definitions/');
     else if (k === 'nullable') out['x-nullable'] = v;
     else if (k === 'default' || k === 'enum' || k === 'example') out[k] = v;
     else out[k] = toV2Schema(v);
   }
   return out;
+}
+
+function isRefOnly(v: unknown): v is { $ref: string } {
+  return typeof v === 'object' && v !== null && Object.keys(v).length === 1 && typeof (v as Schema).$ref === 'string';
 }

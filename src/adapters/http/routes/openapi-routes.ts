@@ -40,7 +40,9 @@ export function registerOpenApiRoutes(router: Router, docs: OpenApiDocuments): v
     ctx.set('Vary', 'Accept');
     if (notModified(ctx, pb.hash)) return;
     ctx.status = 200;
-    ctx.set('Content-Type', OPENAPI_V2_PROTOBUF);
+    // kube-openapi answers in the dotted spelling: '@' is no token character, and client-go parses
+    // the Content-Type with Go's mime.ParseMediaType (kubectl 1.20 fails with an InternalError).
+    ctx.set('Content-Type', OPENAPI_V2_PROTOBUF_DOTTED);
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.body = pb.bytes;
   });
@@ -48,7 +50,7 @@ export function registerOpenApiRoutes(router: Router, docs: OpenApiDocuments): v
 
 /** What client-go's OpenAPISchema() asks for, and the Content-Type of the answer. */
 const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
-/** The same, as older clients spell it. */
+/** The same in the spelling that is a valid media type: what the answer carries. */
 const OPENAPI_V2_PROTOBUF_DOTTED = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 /**
