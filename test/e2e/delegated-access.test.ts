@@ -41,6 +41,7 @@ describe('e2e: delegated authentication and authorization to a main API server',
   let proxy2: TestClientCert;
   let mode: Mode = 'normal';
   let requestHeaderCa = '';
+  let allowedNames = '["front-proxy-client"]';
   const calls = { tokenReviews: 0, accessReviews: 0, configMaps: 0 };
   const seen: any[] = [];
 
@@ -110,7 +111,7 @@ describe('e2e: delegated authentication and authorization to a main API server',
                 apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace },
                 data: {
                   'requestheader-client-ca-file': requestHeaderCa,
-                  'requestheader-allowed-names': '["front-proxy-client"]',
+                  'requestheader-allowed-names': allowedNames,
                   'requestheader-username-headers': '["X-Remote-User"]',
                   'requestheader-group-headers': '["X-Remote-Group"]',
                   'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
@@ -183,6 +184,23 @@ describe('e2e: delegated authentication and authorization to a main API server',
     expect(status).to.equal(200);
     expect((await call(WIDGETS, { cert: proxy, headers: asBob })).status).to.equal(401);
     requestHeaderCa = proxyCa.cert;
+  });
+
+  it('keeps the last good settings when the ConfigMap stops parsing', async () => {
+    const asBob = { 'X-Remote-User': 'bob', 'X-Remote-Group': 'system:masters' };
+    // The previous test put the first CA back: wait until it is in effect again.
+    for (let i = 0; i < 50 && (await call(WIDGETS, { cert: proxy, headers: asBob })).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    const reads = calls.configMaps;
+    allowedNames = 'front-proxy-client'; // not a JSON list
+    requestHeaderCa = proxyCa2.cert;
+    try {
+      while (calls.configMaps < reads + 3) await new Promise((r) => setTimeout(r, 100));
+      expect((await call(WIDGETS, { cert: proxy, headers: asBob })).status).to.equal(200);
+      expect((await call(WIDGETS, { cert: proxy2, headers: asBob })).status).to.equal(401);
+    } finally {
+      allowedNames = '["front-proxy-client"]';
+      requestHeaderCa = proxyCa.cert;
+    }
   });
 
   for (const m of ['hang', 'garbage'] as const) {
