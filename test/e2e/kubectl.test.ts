@@ -117,7 +117,10 @@ describe('e2e: kubectl v1.33', function () {
     expect(await k.ok(['get', 'wd', 'patched', '-o', 'jsonpath={.spec.replicas}'])).to.equal('5');
     const smp = await k.run(['patch', 'wd', 'patched', '-p', '{"spec":{"color":"blue"}}']);
     expect(smp.code).to.not.equal(0);
-    expect(smp.stderr).to.match(/strategic/);
+    // kubectl 1.33 names the type it tried before the server's message.
+    expect(smp.stderr, smp.stderr).to.contain(
+      'application/strategic-merge-patch+json is not supported by demo.example.com/v1, Kind=Widget: the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+    );
   });
 
   it('label and annotate add and remove; a stale --resource-version conflicts', async () => {

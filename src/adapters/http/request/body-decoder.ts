@@ -34,15 +34,12 @@ export function decodeObjectBody(contentType: string | undefined, raw: Buffer): 
 /** Decodes a PATCH body by its Content-Type into the patch type and the parsed patch. */
 export function decodePatchBody(contentType: string | undefined, raw: Buffer): { type: PatchType; patch: unknown } {
   const media = mediaTypeOf(contentType);
-  if (media === STRATEGIC_MERGE_PATCH) {
-    throw unsupportedMediaType(
-      'strategic merge patch is not supported by this server; use --type=merge (application/merge-patch+json) or --type=json (application/json-patch+json)',
-    );
-  }
-  const type = media === undefined ? undefined : PATCH_CONTENT_TYPES[media];
+  const type = media === undefined || media === STRATEGIC_MERGE_PATCH ? undefined : PATCH_CONTENT_TYPES[media];
   if (type === undefined) {
+    // Word for word what kube-apiserver answers for a custom resource: clients (kustomize,
+    // operators) recognise it and retry a strategic merge patch as a merge patch.
     throw unsupportedMediaType(
-      `the body of the request was in an unknown format (${media ?? 'no Content-Type'}); accepted media types include: ${Object.keys(PATCH_CONTENT_TYPES).join(', ')}`,
+      `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_CONTENT_TYPES).join(', ')}`,
     );
   }
   if (raw.length === 0) throw badRequest('the patch is empty');
