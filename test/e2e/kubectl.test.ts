@@ -256,4 +256,31 @@ describe('e2e: kubectl v1.33', function () {
       await anon.dispose();
     }
   });
+
+  it('get --raw of every discovery and OpenAPI document; --show-kind, custom-columns, jsonpath range, --sort-by', async () => {
+    const raw = async (path: string) => JSON.parse(await k.ok(['get', '--raw', path])) as Record<string, any>;
+    expect((await raw('/api')).kind).to.equal('APIVersions');
+    expect(await raw('/api/v1')).to.deep.include({ kind: 'APIResourceList', groupVersion: 'v1', resources: [] });
+    expect((await raw('/apis')).kind).to.equal('APIGroupList');
+    expect((await raw('/apis/demo.example.com')).kind).to.equal('APIGroup');
+    expect((await raw('/apis/demo.example.com/v1')).resources.map((r: any) => r.name)).to.include('widgets/scale');
+    expect((await raw('/openapi/v2')).swagger).to.equal('2.0');
+    const v3 = await raw('/openapi/v3');
+    for (const { serverRelativeURL } of Object.values(v3.paths) as Array<{ serverRelativeURL: string }>) {
+      expect((await raw(serverRelativeURL)).openapi, serverRelativeURL).to.equal('3.0.0');
+    }
+    for (const [name, replicas] of [['sort-b', 3], ['sort-a', 9], ['sort-c', 1]] as const) {
+      await k.ok(['create', '-f', '-'], { input: widgetYaml(name).replace('replicas: 2', `replicas: ${replicas}`).replace('metadata:\n', 'metadata:\n  labels:\n    set: sort\n') });
+    }
+    expect(await k.ok(['get', 'wd', '-l', 'set=sort', '--show-kind', '--no-headers'])).to.match(/^widget\.demo\.example\.com\/sort-a\s/m);
+    expect(await k.ok(['get', 'wd', '-l', 'set=sort', '-o', 'custom-columns=NAME:.metadata.name,N:.spec.replicas'])).to.equal(
+      'NAME     N\nsort-a   9\nsort-b   3\nsort-c   1\n',
+    );
+    expect(await k.ok(['get', 'wd', '-l', 'set=sort', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.replicas};{end}'])).to.equal(
+      'sort-a=9;sort-b=3;sort-c=1;',
+    );
+    const sorted = await k.ok(['get', 'wd', '-l', 'set=sort', '--sort-by=.spec.replicas', '--no-headers']);
+    expect(sorted.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).to.deep.equal(['sort-c', 'sort-b', 'sort-a']);
+    expect(sorted).to.match(/^sort-c\s+green\s+1\s/m);
+  });
 });
